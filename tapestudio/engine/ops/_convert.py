@@ -1,0 +1,88 @@
+"""Convert op arguments to tensors and reduce broadcast cotangents back to input shapes."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..errors import InvalidArgumentError
+from ..tensor import EagerTensor, Tensor, array_of
+
+
+def to_tensor(x) -> Tensor:
+    """Return ``x`` as a Tensor; a Variable is read (and the read recorded)."""
+    if isinstance(x, Tensor):
+        return x
+    read = getattr(x, "_read_for_op", None)
+    if read is not None:
+        return read()
+    return EagerTensor(array_of(x))
+
+
+def like(value, reference: Tensor) -> Tensor:
+    """Convert a non-tensor ``value`` to a tensor of ``reference``'s dtype, as TensorFlow does
+    for the Python operand of a binary op.
+
+    Raises:
+        TypeError: a Python float would have to become an integer or bool tensor.
+    """
+    dtype = reference._value.dtype
+    if isinstance(value, float) and dtype.kind not in "fc":
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {np.dtype(dtype).name}")
+    if isinstance(value, numbers.Number) and not isinstance(value, np.generic):
+        return EagerTensor(dtype.type(value))
+    return EagerTensor(np.asarray(array_of(value), dtype=dtype))
+
+
+def operands(x, y, op_name: str) -> tuple[Tensor, Tensor]:
+    """Return both operands of a binary op as tensors of one dtype.
+
+    Raises:
+        InvalidArgumentError: both are tensors and their dtypes differ.
+    """
+    x_is_tensor = isinstance(x, Tensor) or hasattr(x, "_read_for_op")
+    y_is_tensor = isinstance(y, Tensor) or hasattr(y, "_read_for_op")
+    if x_is_tensor:
+        x = to_tensor(x)
+        y = to_tensor(y) if y_is_tensor else like(y, x)
+    elif y_is_tensor:
+        y = to_tensor(y)
+        x = like(x, y)
+    else:
+        x = to_tensor(x)
+        y = like(y, x)
+    if x._value.dtype != y._value.dtype:
+        raise InvalidArgumentError(
+            f"cannot compute {op_name} as input #1(zero-based) was expected to be a "
+            f"{_tf_name(x._value.dtype)} tensor but is a {_tf_name(y._value.dtype)} tensor "
+            f"[Op:{op_name}]. Cast one operand with tf.cast."
+        )
+    return x, y
+
+
+def _tf_name(dtype) -> str:
+    return {"float64": "double", "float32": "float", "float16": "half"}.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
+def normalize_axis(axis, ndim: int):
+    """Return ``axis`` (None, an int or a sequence of ints) as None or a sorted tuple of
+    non-negative ints.
+
+    Raises:
+        InvalidArgumentError: an axis is outside ``[-ndim, ndim)``.
+    """
+    if axis is None:
+        return None
+    if isinstance(axis, Tensor):
+        axis = axis._value.tolist()
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    normalized = []
+    for a in axes:
+        a = int(a)
+        if not -ndim <= a < max(ndim, 1):
+            raise InvalidArgumentError(
+                f"Invalid reduction dimension {a} for input with {ndim} dimensions."
+            )
+        normalized.append(a % ndim if ndim else 0)
+    return tuple(sorted(set(normalized)))

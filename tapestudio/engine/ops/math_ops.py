@@ -1,0 +1,485 @@
+"""Elementwise arithmetic, elementwise functions, comparisons, cast and matmul.
+
+Where a derivative is a convention, the op follows TensorFlow 2 (``math_grad.py``):
+- ``abs`` at 0: the gradient is ``sign(0) = 0``.
+- ``maximum`` and ``minimum`` on a tie: the whole gradient goes to the first input.
+- ``pow(x, y)`` with respect to ``y`` at ``x <= 0``: 0, because ``log(x)`` is replaced by 0 there.
+- ``sqrt`` at 0: ``0.5 * g / 0`` gives infinity (NaN when ``g`` is 0), as in TensorFlow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import apply, define_op
+from ..errors import InvalidArgumentError
+from ..tensor import EagerTensor, Tensor
+from ..dtypes import as_dtype
+from ._convert import operands, to_tensor
+
+__all__ = [
+    "add", "subtract", "multiply", "divide", "truediv", "floordiv", "mod", "negative", "pow",
+    "maximum", "minimum", "abs", "sign", "square", "sqrt", "rsqrt", "exp", "expm1", "log",
+    "log1p", "sin", "cos", "tan", "tanh", "sigmoid", "reciprocal", "matmul", "cast",
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
+    "logical_and", "logical_or", "logical_not", "add_n", "unbroadcast", "is_nan", "is_inf",
+    "is_finite",
+]
+
+
+# -- broadcasting ------------------------------------------------------------------------------
+
+def unbroadcast(g: Tensor, shape: tuple) -> Tensor:
+    """Sum the cotangent ``g`` over the axes along which an input of ``shape`` was broadcast."""
+    g_shape = g._value.shape
+    if g_shape == shape:
+        return g
+    from .array_ops import reshape
+    from .reduction_ops import reduce_sum
+
+    extra = len(g_shape) - len(shape)
+    axes = list(range(extra))
+    for i, size in enumerate(shape):
+        if size == 1 and g_shape[i + extra] != 1:
+            axes.append(i + extra)
+    if axes:
+        g = reduce_sum(g, axis=axes)
+    return reshape(g, shape)
+
+
+def _binary(op, x, y) -> Tensor:
+    x, y = operands(x, y, op.name)
+    return apply(op, (x, y))
+
+
+def _unary(op, x) -> Tensor:
+    return apply(op, (to_tensor(x),))
+
+
+# -- arithmetic --------------------------------------------------------------------------------
+
+_ADD = define_op(
+    "AddV2", np.add,
+    lambda g, out, x, y: unbroadcast(g, x._value.shape),
+    lambda g, out, x, y: unbroadcast(g, y._value.shape),
+)
+_SUB = define_op(
+    "Sub", np.subtract,
+    lambda g, out, x, y: unbroadcast(g, x._value.shape),
+    lambda g, out, x, y: unbroadcast(negative(g), y._value.shape),
+)
+_MUL = define_op(
+    "Mul", np.multiply,
+    lambda g, out, x, y: unbroadcast(multiply(g, y), x._value.shape),
+    lambda g, out, x, y: unbroadcast(multiply(x, g), y._value.shape),
+)
+
+
+def _div_forward(x, y):
+    if x.dtype.kind in "iu":
+        # Integer true division gives float64, as tf.math.truediv does for int32.
+        return np.true_divide(x, y, dtype=np.float64)
+    return np.true_divide(x, y)
+
+
+_DIV = define_op(
+    "RealDiv", _div_forward,
+    lambda g, out, x, y: unbroadcast(divide(g, y), x._value.shape),
+    lambda g, out, x, y: unbroadcast(multiply(g, divide(divide(negative(x), y), y)), y._value.shape),
+)
+_FLOORDIV = define_op("FloorDiv", np.floor_divide)
+_MOD = define_op(
+    "FloorMod", np.mod,
+    lambda g, out, x, y: unbroadcast(g, x._value.shape),
+    lambda g, out, x, y: unbroadcast(multiply(g, negative(floordiv(x, y))), y._value.shape),
+)
+_NEG = define_op("Neg", np.negative, lambda g, out, x: negative(g))
+
+
+def _pow_vjp_y(g, out, x, y):
+    positive = greater(x, 0)
+    safe_x = _where(positive, x, _ones_like(x))
+    log_x = _where(positive, log(safe_x), _zeros_like(x))
+    return unbroadcast(multiply(multiply(g, out), log_x), y._value.shape)
+
+
+_POW = define_op(
+    "Pow", np.power,
+    lambda g, out, x, y: unbroadcast(multiply(multiply(g, y), pow(x, subtract(y, 1))), x._value.shape),
+    _pow_vjp_y,
+)
+
+
+def _max_vjp_x(g, out, x, y):
+    return unbroadcast(_where(greater_equal(x, y), g, _zeros_like(g)), x._value.shape)
+
+
+def _max_vjp_y(g, out, x, y):
+    return unbroadcast(_where(greater_equal(x, y), _zeros_like(g), g), y._value.shape)
+
+
+def _min_vjp_x(g, out, x, y):
+    return unbroadcast(_where(less_equal(x, y), g, _zeros_like(g)), x._value.shape)
+
+
+def _min_vjp_y(g, out, x, y):
+    return unbroadcast(_where(less_equal(x, y), _zeros_like(g), g), y._value.shape)
+
+
+_MAXIMUM = define_op("Maximum", np.maximum, _max_vjp_x, _max_vjp_y)
+_MINIMUM = define_op("Minimum", np.minimum, _min_vjp_x, _min_vjp_y)
+
+
+def add(x, y, name=None) -> Tensor:
+    """Return ``x + y`` with broadcasting."""
+    return _binary(_ADD, x, y)
+
+
+def subtract(x, y, name=None) -> Tensor:
+    """Return ``x - y`` with broadcasting."""
+    return _binary(_SUB, x, y)
+
+
+def multiply(x, y, name=None) -> Tensor:
+    """Return ``x * y`` with broadcasting."""
+    return _binary(_MUL, x, y)
+
+
+def divide(x, y, name=None) -> Tensor:
+    """Return ``x / y``; integer inputs give float64, as in TensorFlow."""
+    return _binary(_DIV, x, y)
+
+
+truediv = divide
+
+
+def floordiv(x, y, name=None) -> Tensor:
+    """Return ``floor(x / y)``; not differentiable."""
+    return _binary(_FLOORDIV, x, y)
+
+
+def mod(x, y, name=None) -> Tensor:
+    """Return the remainder of floor division, with the sign of ``y``."""
+    return _binary(_MOD, x, y)
+
+
+def negative(x, name=None) -> Tensor:
+    return _unary(_NEG, x)
+
+
+def pow(x, y, name=None) -> Tensor:  # noqa: A001 - TensorFlow's name
+    """Return ``x ** y``; the gradient for ``y`` is 0 where ``x <= 0``."""
+    return _binary(_POW, x, y)
+
+
+def maximum(x, y, name=None) -> Tensor:
+    """Return the elementwise maximum; on a tie the gradient goes to ``x``."""
+    return _binary(_MAXIMUM, x, y)
+
+
+def minimum(x, y, name=None) -> Tensor:
+    """Return the elementwise minimum; on a tie the gradient goes to ``x``."""
+    return _binary(_MINIMUM, x, y)
+
+
+def add_n(inputs, name=None) -> Tensor:
+    """Return the sum of a list of tensors of one shape and dtype."""
+    inputs = list(inputs)
+    if not inputs:
+        raise ValueError("add_n needs at least one tensor.")
+    total = to_tensor(inputs[0])
+    for x in inputs[1:]:
+        total = add(total, x)
+    return total
+
+
+# -- elementwise functions ---------------------------------------------------------------------
+
+def _rounded_from_float64(function):
+    """Wrap a NumPy function so that half and single precision inputs are computed in double
+    precision and rounded once.
+
+    NumPy's float32 kernels for sin, exp and the like can be one unit in the last place off the
+    correctly rounded value (float32 cos(5) gives 0.28366217, where 0.2836622 is nearest);
+    rounding the double-precision result gives the nearest value, which is what TensorFlow's
+    kernels print for the reference cases.
+    """
+
+    def forward(x):
+        if x.dtype.kind == "f" and x.dtype.itemsize < 8:
+            return function(x.astype(np.float64)).astype(x.dtype)
+        return function(x)
+
+    forward.__name__ = function.__name__
+    return forward
+
+
+_ABS = define_op("Abs", np.abs, lambda g, out, x: multiply(g, sign(x)))
+_SIGN = define_op("Sign", np.sign, lambda g, out, x: _zeros_like(g))
+_SQUARE = define_op("Square", np.square, lambda g, out, x: multiply(g, multiply(x, 2.0)))
+_SQRT = define_op("Sqrt", np.sqrt, lambda g, out, x: divide(multiply(g, 0.5), out))
+_RSQRT = define_op(
+    "Rsqrt", lambda x: np.reciprocal(np.sqrt(x)),
+    lambda g, out, x: multiply(g, multiply(multiply(out, multiply(out, out)), -0.5)),
+)
+_EXP = define_op("Exp", _rounded_from_float64(np.exp), lambda g, out, x: multiply(g, out))
+_EXPM1 = define_op("Expm1", _rounded_from_float64(np.expm1), lambda g, out, x: multiply(g, exp(x)))
+_LOG = define_op("Log", _rounded_from_float64(np.log), lambda g, out, x: multiply(g, reciprocal(x)))
+_LOG1P = define_op("Log1p", _rounded_from_float64(np.log1p), lambda g, out, x: multiply(g, reciprocal(add(x, 1.0))))
+_RECIPROCAL = define_op(
+    "Reciprocal", np.reciprocal,
+    lambda g, out, x: multiply(g, negative(square(out))),
+)
+_SIN = define_op("Sin", _rounded_from_float64(np.sin), lambda g, out, x: multiply(g, cos(x)))
+_COS = define_op("Cos", _rounded_from_float64(np.cos), lambda g, out, x: multiply(negative(g), sin(x)))
+_TAN = define_op("Tan", _rounded_from_float64(np.tan), lambda g, out, x: multiply(g, square(reciprocal(cos(x)))))
+_TANH = define_op("Tanh", _rounded_from_float64(np.tanh), lambda g, out, x: multiply(g, subtract(1.0, multiply(out, out))))
+
+
+def _sigmoid_forward(x):
+    # Both branches avoid exp overflow: for x < 0, sigmoid(x) = e^x / (1 + e^x).
+    if x.ndim == 0:
+        if x >= 0:
+            return x.dtype.type(1) / (x.dtype.type(1) + np.exp(-x))
+        z = np.exp(x)
+        return z / (x.dtype.type(1) + z)
+    z = np.exp(-np.abs(x))
+    one = x.dtype.type(1)
+    return np.where(x >= 0, one / (one + z), z / (one + z))
+
+
+_SIGMOID = define_op(
+    "Sigmoid", _sigmoid_forward,
+    lambda g, out, x: multiply(multiply(g, out), subtract(1.0, out)),
+)
+
+
+def abs(x, name=None) -> Tensor:  # noqa: A001 - TensorFlow's name
+    """Return ``|x|``; the gradient at 0 is 0."""
+    return _unary(_ABS, x)
+
+
+def sign(x, name=None) -> Tensor:
+    return _unary(_SIGN, x)
+
+
+def square(x, name=None) -> Tensor:
+    return _unary(_SQUARE, x)
+
+
+def sqrt(x, name=None) -> Tensor:
+    return _unary(_SQRT, x)
+
+
+def rsqrt(x, name=None) -> Tensor:
+    """Return ``1 / sqrt(x)``."""
+    return _unary(_RSQRT, x)
+
+
+def exp(x, name=None) -> Tensor:
+    return _unary(_EXP, x)
+
+
+def expm1(x, name=None) -> Tensor:
+    """Return ``exp(x) - 1``, accurate near 0."""
+    return _unary(_EXPM1, x)
+
+
+def log(x, name=None) -> Tensor:
+    """Return the natural logarithm; the gradient is ``g * reciprocal(x)``."""
+    return _unary(_LOG, x)
+
+
+def log1p(x, name=None) -> Tensor:
+    """Return ``log(1 + x)``, accurate near 0."""
+    return _unary(_LOG1P, x)
+
+
+def reciprocal(x, name=None) -> Tensor:
+    return _unary(_RECIPROCAL, x)
+
+
+def sin(x, name=None) -> Tensor:
+    return _unary(_SIN, x)
+
+
+def cos(x, name=None) -> Tensor:
+    return _unary(_COS, x)
+
+
+def tan(x, name=None) -> Tensor:
+    return _unary(_TAN, x)
+
+
+def tanh(x, name=None) -> Tensor:
+    """Return ``tanh(x)``; the gradient is ``g * (1 - y * y)`` with ``y`` the output."""
+    return _unary(_TANH, x)
+
+
+def sigmoid(x, name=None) -> Tensor:
+    """Return ``1 / (1 + exp(-x))``; the gradient is ``g * y * (1 - y)`` with ``y`` the output."""
+    return _unary(_SIGMOID, x)
+
+
+# -- comparisons and logic (never differentiable) ----------------------------------------------
+
+_EQUAL = define_op("Equal", np.equal)
+_NOT_EQUAL = define_op("NotEqual", np.not_equal)
+_LESS = define_op("Less", np.less)
+_LESS_EQUAL = define_op("LessEqual", np.less_equal)
+_GREATER = define_op("Greater", np.greater)
+_GREATER_EQUAL = define_op("GreaterEqual", np.greater_equal)
+_LOGICAL_AND = define_op("LogicalAnd", np.logical_and)
+_LOGICAL_OR = define_op("LogicalOr", np.logical_or)
+_LOGICAL_NOT = define_op("LogicalNot", np.logical_not)
+_IS_NAN = define_op("IsNan", np.isnan)
+_IS_INF = define_op("IsInf", np.isinf)
+_IS_FINITE = define_op("IsFinite", np.isfinite)
+
+
+def equal(x, y, name=None) -> Tensor:
+    return _binary(_EQUAL, x, y)
+
+
+def not_equal(x, y, name=None) -> Tensor:
+    return _binary(_NOT_EQUAL, x, y)
+
+
+def less(x, y, name=None) -> Tensor:
+    return _binary(_LESS, x, y)
+
+
+def less_equal(x, y, name=None) -> Tensor:
+    return _binary(_LESS_EQUAL, x, y)
+
+
+def greater(x, y, name=None) -> Tensor:
+    return _binary(_GREATER, x, y)
+
+
+def greater_equal(x, y, name=None) -> Tensor:
+    return _binary(_GREATER_EQUAL, x, y)
+
+
+def logical_and(x, y, name=None) -> Tensor:
+    return _binary(_LOGICAL_AND, x, y)
+
+
+def logical_or(x, y, name=None) -> Tensor:
+    return _binary(_LOGICAL_OR, x, y)
+
+
+def logical_not(x, name=None) -> Tensor:
+    return _unary(_LOGICAL_NOT, x)
+
+
+def is_nan(x, name=None) -> Tensor:
+    return _unary(_IS_NAN, x)
+
+
+def is_inf(x, name=None) -> Tensor:
+    return _unary(_IS_INF, x)
+
+
+def is_finite(x, name=None) -> Tensor:
+    return _unary(_IS_FINITE, x)
+
+
+# -- cast --------------------------------------------------------------------------------------
+
+def _cast_vjp(g, out, x, dtype):
+    if x._value.dtype.kind in "fc" and out._value.dtype.kind in "fc":
+        return cast(g, x._value.dtype)
+    return None
+
+
+_CAST = define_op("Cast", lambda x, dtype: np.asarray(x).astype(dtype), _cast_vjp)
+
+
+def cast(x, dtype, name=None) -> Tensor:
+    """Return ``x`` converted to ``dtype``; gradients flow only between floating dtypes."""
+    x = to_tensor(x)
+    numpy_dtype = as_dtype(dtype)._np
+    if x._value.dtype == numpy_dtype:
+        return x
+    return apply(_CAST, (x,), {"dtype": numpy_dtype})
+
+
+# -- matmul ------------------------------------------------------------------------------------
+
+def _swap(value, flag: bool):
+    return np.swapaxes(value, -1, -2) if flag else value
+
+
+def _matmul_forward(a, b, transpose_a=False, transpose_b=False):
+    return np.matmul(_swap(a, transpose_a), _swap(b, transpose_b))
+
+
+def _matmul_vjp_a(g, out, a, b, transpose_a=False, transpose_b=False):
+    if not transpose_a and not transpose_b:
+        ga = matmul(g, b, transpose_b=True)
+    elif not transpose_a:
+        ga = matmul(g, b)
+    elif not transpose_b:
+        ga = matmul(b, g, transpose_b=True)
+    else:
+        ga = matmul(b, g, transpose_a=True, transpose_b=True)
+    return unbroadcast(ga, a._value.shape)
+
+
+def _matmul_vjp_b(g, out, a, b, transpose_a=False, transpose_b=False):
+    if not transpose_a and not transpose_b:
+        gb = matmul(a, g, transpose_a=True)
+    elif not transpose_a:
+        gb = matmul(g, a, transpose_a=True)
+    elif not transpose_b:
+        gb = matmul(a, g)
+    else:
+        gb = matmul(g, a, transpose_a=True, transpose_b=True)
+    return unbroadcast(gb, b._value.shape)
+
+
+_MATMUL = define_op("MatMul", _matmul_forward, _matmul_vjp_a, _matmul_vjp_b)
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False, name=None) -> Tensor:
+    """Return the matrix product of the last two axes of ``a`` and ``b``.
+
+    Inputs have rank 2 or more; leading (batch) axes broadcast.
+
+    Raises:
+        InvalidArgumentError: a rank is below 2, the inner dimensions differ, or the dtypes differ.
+    """
+    a, b = operands(a, b, "MatMul")
+    a_shape, b_shape = a._value.shape, b._value.shape
+    if len(a_shape) < 2 or len(b_shape) < 2:
+        raise InvalidArgumentError(
+            f"Matrix size-incompatible: In[0]: {list(a_shape)}, In[1]: {list(b_shape)}; matmul "
+            f"needs inputs of rank 2 or more (use tf.reshape or tf.tensordot for vectors)."
+        )
+    inner_a = a_shape[-2] if transpose_a else a_shape[-1]
+    inner_b = b_shape[-1] if transpose_b else b_shape[-2]
+    if inner_a != inner_b:
+        raise InvalidArgumentError(
+            f"Matrix size-incompatible: In[0]: {list(a_shape)}, In[1]: {list(b_shape)} [Op:MatMul]"
+        )
+    if transpose_a or transpose_b:
+        return apply(_MATMUL, (a, b), {"transpose_a": transpose_a, "transpose_b": transpose_b})
+    return apply(_MATMUL, (a, b))
+
+
+# -- helpers shared with other op modules -----------------------------------------------------
+
+def _zeros_like(x: Tensor) -> Tensor:
+    return EagerTensor(np.zeros_like(x._value))
+
+
+def _ones_like(x: Tensor) -> Tensor:
+    return EagerTensor(np.ones_like(x._value))
+
+
+def _where(condition, x, y) -> Tensor:
+    from .array_ops import where
+
+    return where(condition, x, y)
+

@@ -1,0 +1,483 @@
+"""GradientTape: records ops on watched values and computes gradients by reverse accumulation.
+
+Vocabulary, used the same way in names, comments and messages throughout the engine:
+
+- primal: a value computed by the forward pass.
+- watch: mark a tensor or variable so that a tape records the ops that consume it.
+- tracked: on a tape, either watched or produced by an op the tape recorded.
+- target: what is differentiated; a non-scalar target means the sum of its elements.
+- source: what the gradient is taken with respect to.
+- cotangent: the gradient of the targets with respect to one value, flowing backwards.
+- vjp: vector-Jacobian product, the function that maps an op's output cotangent to the
+  cotangent of one input.
+- unconnected: a source that no recorded path links to a target; its gradient is None, or zeros
+  on request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+
+import numpy as np
+
+from . import nest
+from .context import tape_stack
+from .tensor import EagerTensor, Tensor, array_of
+from .variables import Variable
+
+__all__ = ["GradientTape", "UnconnectedGradients"]
+
+logger = logging.getLogger(__name__)
+
+_NON_FLOAT_WATCH_WARNINGS_LEFT = [5]
+
+_ALREADY_USED = (
+    "A non-persistent GradientTape can only be used to compute one set of gradients "
+    "(or jacobians)"
+)
+_PERSISTENT_IN_CONTEXT = (
+    "Calling GradientTape.gradient on a persistent tape inside its context is significantly "
+    "less efficient than calling it outside the context (it causes the gradient ops to be "
+    "recorded on the tape, leading to increased CPU and memory usage). Only call "
+    "GradientTape.gradient inside the context if you actually want to trace the gradient in "
+    "order to compute higher order derivatives."
+)
+
+
+class UnconnectedGradients(enum.Enum):
+    """What ``gradient`` returns for a source that no recorded path links to the target."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+def _as_unconnected(value) -> UnconnectedGradients:
+    try:
+        return UnconnectedGradients(value)
+    except ValueError:
+        raise ValueError(f"Unknown value for unconnected_gradients: {value!r}") from None
+
+
+class GradientTape:
+    """Records operations on watched tensors and variables, for reverse-mode differentiation.
+
+    Args:
+        persistent: allow any number of ``gradient`` and ``jacobian`` calls. A non-persistent
+            tape releases its records after the first call.
+        watch_accessed_variables: watch every trainable variable read while recording. With
+            False, only what is passed to ``watch`` is watched.
+
+    Example::
+
+        x = tapestudio.constant(3.0)
+        with tapestudio.GradientTape() as tape:
+            tape.watch(x)
+            y = x * x
+        tape.gradient(y, x)  # 6.0
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
+        self._persistent = bool(persistent)
+        self._watch_accessed_variables = bool(watch_accessed_variables)
+        self._recording = False
+        self._used = False
+        self._warned_in_context = False
+        self._clear()
+
+    def _clear(self) -> None:
+        self._records: list = []
+        self._tracked: set[int] = set()
+        self._watched: list = []
+        self._variables: dict[int, Variable] = {}
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def __enter__(self) -> GradientTape:
+        if self._recording:
+            raise ValueError(
+                "Tape is still recording, This can happen if you try to re-enter an "
+                "already-active tape."
+            )
+        if self._used:
+            self._used = False
+            self._clear()
+        self._push()
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if self._recording:
+            self._pop()
+
+    def _push(self) -> None:
+        tape_stack.active.append(self)
+        self._recording = True
+
+    def _pop(self) -> None:
+        if not self._recording:
+            raise ValueError("Tape is not recording.")
+        active = tape_stack.active
+        for i in range(len(active) - 1, -1, -1):
+            if active[i] is self:
+                del active[i]
+                break
+        self._recording = False
+
+    @contextlib.contextmanager
+    def stop_recording(self):
+        """Stop this tape from recording inside the ``with`` block; other tapes still record.
+
+        Raises:
+            RuntimeError: the tape was never entered, or was already used.
+            ValueError: the tape is not recording now.
+        """
+        if self._used or (not self._recording and not self._records and not self._tracked):
+            raise RuntimeError("Trying to stop recording a tape which is not recording.")
+        self._pop()
+        try:
+            yield
+        finally:
+            self._push()
+
+    def reset(self) -> None:
+        """Discard everything recorded so far; recording continues on an empty tape.
+
+        Raises:
+            ValueError: the tape is not recording.
+        """
+        if not self._recording:
+            raise ValueError("Tape is not recording.")
+        self._clear()
+
+    def watch(self, tensor) -> None:
+        """Watch a tensor, a variable, or a nested structure of them.
+
+        Watching a tensor whose dtype cannot carry a gradient (an integer, for example) logs a
+        warning, and gradients through it are None.
+
+        Raises:
+            ValueError: a leaf of ``tensor`` is neither a Tensor nor a Variable.
+        """
+        for leaf in nest.flatten(tensor):
+            if isinstance(leaf, Variable):
+                self._watch_variable(leaf)
+                continue
+            if not isinstance(leaf, Tensor):
+                raise ValueError(
+                    f"Passed in object {leaf!r} of type {type(leaf).__name__!r}, not tf.Tensor "
+                    f"or tf.Variable or ExtensionType."
+                )
+            if leaf._value.dtype.kind not in "fc" and _NON_FLOAT_WATCH_WARNINGS_LEFT[0] > 0:
+                _NON_FLOAT_WATCH_WARNINGS_LEFT[0] -= 1
+                logger.warning(
+                    "The dtype of the watched tensor must be floating (e.g. tf.float32), got %r",
+                    leaf.dtype,
+                )
+            if id(leaf) not in self._tracked:
+                self._tracked.add(id(leaf))
+                self._watched.append(leaf)
+
+    def _watch_variable(self, variable: Variable) -> None:
+        key = id(variable)
+        if key not in self._variables:
+            self._variables[key] = variable
+            self._tracked.add(key)
+
+    def watched_variables(self) -> tuple:
+        """Return the watched variables in the order they were created."""
+        return tuple(sorted(self._variables.values(), key=lambda v: v._unique_id))
+
+    # -- gradients ---------------------------------------------------------------------------
+
+    def _begin_backward(self) -> list:
+        """Check that the tape can compute gradients and return the records to use."""
+        if self._used:
+            raise RuntimeError(_ALREADY_USED)
+        if self._recording:
+            if self._persistent:
+                if not self._warned_in_context:
+                    self._warned_in_context = True
+                    logger.warning(_PERSISTENT_IN_CONTEXT)
+            else:
+                self._pop()
+        return self._records[:]
+
+    def _end_backward(self) -> None:
+        if not self._persistent:
+            self._used = True
+            self._clear()
+
+    def gradient(self, target, sources, output_gradients=None,
+                 unconnected_gradients=UnconnectedGradients.NONE):
+        """Compute the gradient of ``target`` with respect to ``sources``.
+
+        ``target`` is a tensor, a variable or a nested structure of them; a non-scalar target,
+        and several targets, mean the sum of all their elements. The result has the structure of
+        ``sources`` and each gradient the shape and dtype of its source.
+
+        Args:
+            output_gradients: one cotangent per flattened target, used in place of ones (so the
+                result is a vector-Jacobian product); None entries mean ones.
+            unconnected_gradients: ``UnconnectedGradients.NONE`` (return None for a source that
+                does not reach the target) or ``ZERO`` (return zeros of the source's shape).
+
+        Raises:
+            RuntimeError: a non-persistent tape was used already.
+            TypeError: ``target`` is None.
+            ValueError: ``unconnected_gradients`` is unknown, ``output_gradients`` has another
+                length than the flattened target, or a source is neither a Tensor nor a Variable.
+        """
+        records = self._begin_backward()
+        if target is None:
+            raise TypeError(
+                "Argument `target` should be a list or nested structure of Tensors, Variables or "
+                "CompositeTensors to be differentiated, but received None."
+            )
+        unconnected = _as_unconnected(unconnected_gradients)
+        flat_targets = nest.flatten(target)
+        flat_sources = nest.flatten(sources)
+        _check_sources(flat_sources)
+        seeds = _seeds(flat_targets, output_gradients)
+        try:
+            flat_gradients = backprop(records, self._tracked, flat_targets, seeds, flat_sources)
+        finally:
+            self._end_backward()
+        flat_gradients = _fill_unconnected(flat_gradients, flat_sources, unconnected)
+        return nest.pack_sequence_as(sources, flat_gradients)
+
+    def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
+                 parallel_iterations=None, experimental_use_pfor=True):
+        """Compute the Jacobian of one ``target`` tensor with respect to ``sources``.
+
+        Each result has shape ``target.shape + source.shape``; summing it over the target axes
+        gives what ``gradient`` returns.
+
+        Raises:
+            RuntimeError: a non-persistent tape was used already, or ``experimental_use_pfor``
+                is False on a non-persistent tape.
+            ValueError: ``unconnected_gradients`` is unknown.
+        """
+        if not experimental_use_pfor and not self._persistent:
+            raise RuntimeError(
+                "GradientTape must be created with persistent=True to compute the jacobian with "
+                "eager execution enabled and with  experimental_use_pfor set to False."
+            )
+        records = self._begin_backward()
+        unconnected = _as_unconnected(unconnected_gradients)
+        flat_sources = nest.flatten(sources)
+        _check_sources(flat_sources)
+        target_value = _value_of(target)
+        try:
+            rows = _jacobian_rows(records, self._tracked, target, target_value, flat_sources)
+        finally:
+            self._end_backward()
+        flat_jacobians = []
+        for source, row in zip(flat_sources, rows):
+            shape = target_value.shape + _value_of(source).shape
+            if row is None:
+                if unconnected is UnconnectedGradients.ZERO:
+                    row = EagerTensor(np.zeros(shape, _value_of(source).dtype))
+            else:
+                row = _reshape(row, shape)
+            flat_jacobians.append(row)
+        return nest.pack_sequence_as(sources, flat_jacobians)
+
+    def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
+                       parallel_iterations=None, experimental_use_pfor=True):
+        """Compute the Jacobian of each example of ``target`` with respect to ``source``.
+
+        ``target`` and ``source`` have the batch dimension first. The result has shape
+        ``[batch] + target.shape[1:] + source.shape[1:]``. It is computed from the gradient of
+        each target column summed over the batch, so it is only meaningful when example i of
+        the target depends on example i of the source alone. An unconnected source gives zeros,
+        whatever ``unconnected_gradients`` says.
+
+        Raises:
+            ValueError: the ranks are below 2 or the batch dimensions differ.
+            RuntimeError: as ``jacobian``.
+        """
+        target_value = _value_of(target)
+        source_value = _value_of(source)
+        if target_value.ndim < 1 or source_value.ndim < 1 or target_value.shape[0] != source_value.shape[0]:
+            raise ValueError(
+                f"Need first dimension of target shape ({list(target_value.shape)}) and source "
+                f"shape ({list(source_value.shape)}) to match."
+            )
+        if not experimental_use_pfor and not self._persistent:
+            raise RuntimeError(
+                "GradientTape must be created with persistent=True to compute the batch_jacobian "
+                "with eager execution enabled and  with experimental_use_pfor set to False."
+            )
+        if parallel_iterations is not None and not self._persistent:
+            raise RuntimeError(
+                "GradientTape must be created with persistent=True to compute the batch_jacobian "
+                "with parallel_iterations."
+            )
+        _as_unconnected(unconnected_gradients)
+        records = self._begin_backward()
+        try:
+            result = _batch_jacobian(records, self._tracked, target, target_value, source, source_value)
+        finally:
+            self._end_backward()
+        return result
+
+
+def _value_of(x):
+    return x._value if isinstance(x, (Tensor, Variable)) else np.asarray(x)
+
+
+def _check_sources(flat_sources: list) -> None:
+    for source in flat_sources:
+        if not isinstance(source, (Tensor, Variable)):
+            raise ValueError(
+                f"Passed in object {source!r} of type {type(source).__name__!r}, not tf.Tensor or "
+                f"tf.Variable or ExtensionType."
+            )
+
+
+def _seeds(flat_targets: list, output_gradients) -> list:
+    """Return the initial cotangent of each flattened target: ones, or the given cotangent."""
+    if output_gradients is None:
+        flat_output = [None] * len(flat_targets)
+    else:
+        flat_output = nest.flatten(output_gradients)
+        if len(flat_output) != len(flat_targets):
+            raise ValueError(
+                f"output_gradients has {len(flat_output)} entries but the target flattens to "
+                f"{len(flat_targets)} tensors; pass one cotangent (or None) per target."
+            )
+    seeds = []
+    for target, cotangent in zip(flat_targets, flat_output):
+        value = _value_of(target)
+        if cotangent is None:
+            seeds.append(EagerTensor(np.ones(value.shape, value.dtype)))
+        elif isinstance(cotangent, Tensor):
+            seeds.append(cotangent)
+        else:
+            seeds.append(EagerTensor(array_of(cotangent, value.dtype)))
+    return seeds
+
+
+def backprop(records: list, tracked: set, flat_targets: list, seeds: list, flat_sources: list) -> list:
+    """Accumulate cotangents from the targets back to the sources through ``records``.
+
+    Records are in execution order, so walking them in reverse visits every consumer of a value
+    before the op that produced it. Only ops on a path from a source are visited, and only the
+    inputs that depend on a source get a VJP call. Returns one cotangent per source, None where
+    no path connects it to a target.
+    """
+    source_keys = {id(s) for s in flat_sources}
+    # A source the tape never tracked is unconnected, even when an op it recorded consumed it.
+    depends = {key for key in source_keys if key in tracked}
+    relevant = []
+    for rec in records:
+        for x in rec[1]:
+            if id(x) in depends:
+                depends.add(id(rec[2]))
+                relevant.append(rec)
+                break
+
+    cotangents: dict[int, Tensor] = {}
+    for target, seed in zip(flat_targets, seeds):
+        key = id(target)
+        if _value_of(target).dtype.kind not in "fc":
+            continue
+        # A target that is itself a source gets its seed as gradient, tracked or not.
+        if key in depends or key in source_keys:
+            _accumulate(cotangents, key, seed)
+
+    for op, inputs, out, attrs in reversed(relevant):
+        out_key = id(out)
+        if out_key in source_keys:
+            g = cotangents.get(out_key)
+        else:
+            g = cotangents.pop(out_key, None)
+        if g is None:
+            continue
+        for index, x in enumerate(inputs):
+            if id(x) not in depends:
+                continue
+            vjp = op.vjp_for(index)
+            if vjp is None:
+                continue
+            gx = vjp(g, out, *inputs, **attrs) if attrs else vjp(g, out, *inputs)
+            if gx is not None:
+                _accumulate(cotangents, id(x), gx)
+
+    return [cotangents.get(id(s)) for s in flat_sources]
+
+
+def _accumulate(cotangents: dict, key: int, g) -> None:
+    from .ops.math_ops import add
+
+    previous = cotangents.get(key)
+    cotangents[key] = g if previous is None else add(previous, g)
+
+
+def _fill_unconnected(flat_gradients: list, flat_sources: list, unconnected: UnconnectedGradients) -> list:
+    filled = []
+    for g, source in zip(flat_gradients, flat_sources):
+        value = _value_of(source)
+        if value.dtype.kind not in "fc":
+            g = None
+        elif g is None and unconnected is UnconnectedGradients.ZERO:
+            g = EagerTensor(np.zeros(value.shape, value.dtype))
+        filled.append(g)
+    return filled
+
+
+def _reshape(x: Tensor, shape: tuple) -> Tensor:
+    from .ops.array_ops import reshape
+
+    return reshape(x, shape)
+
+
+def _jacobian_rows(records, tracked, target, target_value, flat_sources) -> list:
+    """Return per source the Jacobian as a (target size, *source shape) tensor, or None."""
+    from .ops.array_ops import stack
+
+    size = target_value.size
+    per_source: list[list] = [[] for _ in flat_sources]
+    connected = [False] * len(flat_sources)
+    for i in range(size):
+        seed = np.zeros(target_value.size, target_value.dtype)
+        seed[i] = 1
+        seed = EagerTensor(seed.reshape(target_value.shape))
+        grads = backprop(records, tracked, [target], [seed], flat_sources)
+        for j, (g, source) in enumerate(zip(grads, flat_sources)):
+            if g is not None:
+                connected[j] = True
+            else:
+                g = EagerTensor(np.zeros(_value_of(source).shape, _value_of(source).dtype))
+            per_source[j].append(g)
+    rows = []
+    for j, source in enumerate(flat_sources):
+        if not connected[j] or _value_of(source).dtype.kind not in "fc":
+            rows.append(None)
+        elif size == 0:
+            rows.append(EagerTensor(np.zeros((0,) + _value_of(source).shape, _value_of(source).dtype)))
+        else:
+            rows.append(stack(per_source[j]))
+    return rows
+
+
+def _batch_jacobian(records, tracked, target, target_value, source, source_value) -> Tensor:
+    from .ops.array_ops import reshape, stack
+
+    batch = target_value.shape[0]
+    columns = int(np.prod(target_value.shape[1:], dtype=np.int64))
+    flat_shape = (batch, columns)
+    per_column = []
+    for j in range(columns):
+        seed = np.zeros(flat_shape, target_value.dtype)
+        seed[:, j] = 1
+        seed = EagerTensor(seed.reshape(target_value.shape))
+        (g,) = backprop(records, tracked, [target], [seed], [source])
+        if g is None:
+            g = EagerTensor(np.zeros(source_value.shape, source_value.dtype))
+        per_column.append(reshape(g, (batch, -1)))
+    if columns == 0:
+        return EagerTensor(np.zeros(target_value.shape + source_value.shape[1:], source_value.dtype))
+    result = stack(per_column, axis=1)
+    return reshape(result, target_value.shape + source_value.shape[1:])

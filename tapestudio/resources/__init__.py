@@ -1,0 +1,1 @@
+"""Package data: example projects and bundled data sets, read with importlib.resources."""
