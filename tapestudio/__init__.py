@@ -8,7 +8,8 @@ variables, ``GradientTape``, the ops under their TensorFlow names, ``tf.math``, 
 from . import math, nn, random  # noqa: F401  (TensorFlow-shaped namespaces)
 from .engine import (  # noqa: F401
     EagerTensor, GradientTape, InvalidArgumentError, OpError, ResourceVariable, Tensor,
-    TensorShape, UnconnectedGradients, Variable, constant, convert_to_tensor, is_tensor, nest,
+    TensorShape, UnconnectedGradients, Variable, constant, convert_to_tensor, custom_gradient,
+    is_tensor, nest,
 )
 from .engine.dtypes import (  # noqa: F401
     DType, as_dtype, bool_ as bool, complex64, complex128, float16, float32, float64, int8, int16,

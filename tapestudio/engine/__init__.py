@@ -7,13 +7,14 @@ watch, source, target, unconnected) is defined in :mod:`tapestudio.engine.tape`.
 from . import dtypes, nest
 from . import operators as _operators  # noqa: F401  (installs Tensor and Variable operators)
 from .core import OPS, Op, apply, define_op
+from .custom_gradient import custom_gradient
 from .errors import InvalidArgumentError, OpError
 from .tape import GradientTape, UnconnectedGradients
 from .tensor import EagerTensor, Tensor, TensorShape, constant, convert_to_tensor, is_tensor
 from .variables import ResourceVariable, Variable
 
 __all__ = [
-    "dtypes", "nest", "OPS", "Op", "apply", "define_op", "InvalidArgumentError", "OpError",
+    "dtypes", "nest", "OPS", "Op", "apply", "define_op", "custom_gradient", "InvalidArgumentError", "OpError",
     "GradientTape", "UnconnectedGradients", "EagerTensor", "Tensor", "TensorShape", "constant",
     "convert_to_tensor", "is_tensor", "ResourceVariable", "Variable",
 ]

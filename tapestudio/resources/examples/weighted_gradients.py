@@ -7,6 +7,8 @@ TensorFlow code: replace ``import tapestudio as tf`` with ``import tensorflow as
 
 import tapestudio as tf
 
+tf.random.set_seed(0)  # the same input and initial weights on every run
+
 model = tf.keras.Sequential([
     tf.keras.layers.Dense(64, activation="relu"),
     tf.keras.layers.Dense(10),

@@ -1,0 +1,208 @@
+"""Every differentiable op against finite differences, to second order through nested tapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tapestudio as tf
+from tapestudio.engine import OPS
+from tapestudio.testing import GradientCheckError, check_grads
+
+RNG = np.random.default_rng(7)
+
+
+def _points(shape, low=-2.0, high=2.0):
+    return RNG.uniform(low, high, shape)
+
+
+SHAPES = [(), (4,), (2, 3)]
+
+UNARY = {
+    "sin": (tf.sin, -3, 3),
+    "cos": (tf.cos, -3, 3),
+    "tan": (tf.tan, -1.2, 1.2),
+    "exp": (tf.exp, -2, 2),
+    "expm1": (tf.math.expm1, -2, 2),
+    "log": (tf.math.log, 0.2, 3),
+    "log1p": (tf.math.log1p, -0.5, 3),
+    "sqrt": (tf.sqrt, 0.2, 3),
+    "rsqrt": (tf.math.rsqrt, 0.2, 3),
+    "square": (tf.square, -2, 2),
+    "reciprocal": (tf.math.reciprocal, 0.5, 3),
+    "negative": (tf.negative, -2, 2),
+    "tanh": (tf.tanh, -2, 2),
+    "sigmoid": (tf.sigmoid, -4, 4),
+    "abs": (tf.abs, 0.1, 2),
+    "relu": (tf.nn.relu, 0.1, 2),
+    "relu_negative": (tf.nn.relu, -2, -0.1),
+    "relu6": (tf.nn.relu6, 0.1, 5.9),
+    "softplus": (tf.nn.softplus, -3, 3),
+    "softsign": (tf.nn.softsign, 0.1, 3),
+    "elu": (tf.nn.elu, -2, -0.1),
+    "selu": (tf.nn.selu, 0.1, 2),
+    "leaky_relu": (tf.nn.leaky_relu, -2, -0.1),
+    "identity": (tf.identity, -2, 2),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_op_gradient(name, shape):
+    fn, low, high = UNARY[name]
+    check_grads(fn, [_points(shape, low, high)], order=2)
+
+
+BINARY = {
+    "add": tf.add,
+    "subtract": tf.subtract,
+    "multiply": tf.multiply,
+    "divide": tf.divide,
+    "maximum": tf.maximum,
+    "minimum": tf.minimum,
+    "pow": tf.pow,
+}
+
+BROADCAST_PAIRS = [((), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 4)), ((), (2, 2))]
+
+
+@pytest.mark.parametrize("shapes", BROADCAST_PAIRS, ids=str)
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_op_gradient_with_broadcasting(name, shapes):
+    x = _points(shapes[0], 0.5, 2.0)
+    y = _points(shapes[1], 0.5, 2.0)
+    if name in ("maximum", "minimum"):
+        y = y + 0.05  # keep away from ties, where the derivative jumps
+    check_grads(BINARY[name], [x, y], order=2)
+
+
+@pytest.mark.parametrize("transpose_a", [False, True])
+@pytest.mark.parametrize("transpose_b", [False, True])
+def test_matmul_gradient(transpose_a, transpose_b):
+    a = _points((3, 2) if transpose_a else (2, 3))
+    b = _points((4, 3) if transpose_b else (3, 4))
+    check_grads(lambda a, b: tf.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b), [a, b])
+
+
+def test_batched_matmul_gradient_broadcasts_batch():
+    check_grads(tf.matmul, [_points((2, 2, 3)), _points((3, 4))], order=2)
+
+
+REDUCTIONS = [tf.reduce_sum, tf.reduce_mean, tf.reduce_max, tf.reduce_min, tf.reduce_prod,
+              tf.math.reduce_logsumexp]
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 1), -1])
+@pytest.mark.parametrize("reduce", REDUCTIONS, ids=lambda f: f.__name__)
+def test_reduction_gradient(reduce, axis, keepdims):
+    x = _points((3, 4), 0.5, 2.0)
+    check_grads(lambda x: reduce(x, axis=axis, keepdims=keepdims), [x], order=2)
+
+
+def test_norm_gradient():
+    check_grads(lambda x: tf.norm(x), [_points((2, 3))], order=2)
+
+
+SHAPE_OPS = {
+    "reshape": lambda x: tf.reshape(x, (3, 2)),
+    "reshape_minus_one": lambda x: tf.reshape(x, (-1,)),
+    "transpose": lambda x: tf.transpose(x),
+    "transpose_perm": lambda x: tf.transpose(tf.reshape(x, (1, 2, 3)), perm=(2, 0, 1)),
+    "expand_dims": lambda x: tf.expand_dims(x, 1),
+    "squeeze": lambda x: tf.squeeze(tf.reshape(x, (1, 2, 1, 3))),
+    "broadcast_to": lambda x: tf.broadcast_to(x, (4, 2, 3)),
+    "tile": lambda x: tf.tile(x, (2, 3)),
+    "slice": lambda x: x[:, 1:],
+    "index": lambda x: x[1],
+    "strided": lambda x: x[::-1, ::2],
+    "new_axis": lambda x: x[:, None, :],
+    "gather": lambda x: tf.gather(x, [2, 0, 2], axis=1),
+    "concat": lambda x: tf.concat([x, 2.0 * x], axis=0),
+    "stack": lambda x: tf.stack([x, tf.sin(x)], axis=1),
+    "split": lambda x: tf.split(x, [1, 2], axis=1)[1],
+    "unstack": lambda x: tf.unstack(x, axis=1)[2],
+    "where": lambda x: tf.where(x > 0, x * x, 3.0 * x),
+    "clip_by_value": lambda x: tf.clip_by_value(x, -0.5, 0.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_OPS))
+def test_shape_op_gradient(name):
+    x = _points((2, 3))
+    x = np.where(np.abs(np.abs(x) - 0.5) < 0.05, 0.3, x)  # away from the clip bounds
+    x = np.where(np.abs(x) < 0.05, 0.3, x)  # away from the where switch
+    check_grads(SHAPE_OPS[name], [x], order=2)
+
+
+def test_cast_gradient_between_float_dtypes():
+    # A round trip through float32 rounds x, so a wide step keeps the difference quotient exact.
+    round_trip = lambda x: tf.cast(tf.cast(x, tf.float32), tf.float64)  # noqa: E731
+    check_grads(round_trip, [_points((2, 3))], order=2, eps=1e-2, rtol=1e-4)
+
+
+NN = {
+    "softmax": lambda x: tf.nn.softmax(x),
+    "softmax_axis0": lambda x: tf.nn.softmax(x, axis=0),
+    "log_softmax": lambda x: tf.nn.log_softmax(x),
+    "softmax_cross_entropy": lambda x: tf.nn.softmax_cross_entropy_with_logits(
+        labels=tf.constant([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]], dtype=tf.float64), logits=x),
+    "sparse_softmax_cross_entropy": lambda x: tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=tf.constant([2, 0]), logits=x),
+    "sigmoid_cross_entropy": lambda x: tf.nn.sigmoid_cross_entropy_with_logits(
+        labels=tf.constant([[0.0, 1.0, 0.5], [1.0, 0.0, 0.2]], dtype=tf.float64), logits=x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NN))
+def test_nn_op_gradient(name):
+    check_grads(NN[name], [_points((2, 3))], order=2)
+
+
+def test_softmax_cross_entropy_gradient_for_labels():
+    logits = tf.constant(_points((2, 3)))
+    labels = np.array([[0.2, 0.3, 0.5], [0.6, 0.4, 0.0]])
+    check_grads(lambda y: tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits), [labels])
+
+
+def test_third_derivative_through_three_tapes():
+    x = tf.constant(0.7, dtype=tf.float64)
+    with tf.GradientTape() as t3:
+        t3.watch(x)
+        with tf.GradientTape() as t2:
+            t2.watch(x)
+            with tf.GradientTape() as t1:
+                t1.watch(x)
+                y = tf.sin(x) * x
+            dy = t1.gradient(y, x)
+        d2y = t2.gradient(dy, x)
+    d3y = t3.gradient(d2y, x)
+    # d3/dx3 (x sin x) = -3 sin x - x cos x
+    assert float(d3y) == pytest.approx(-3 * np.sin(0.7) - 0.7 * np.cos(0.7), rel=1e-12)
+
+
+def test_check_grads_detects_a_wrong_vjp():
+    with pytest.raises(GradientCheckError, match="order 1"):
+        check_grads(lambda x: tf.stop_gradient(x) * x, [np.ones(3)])
+
+
+def test_check_grads_detects_a_wrong_second_derivative():
+    # stop_gradient inside the backward pass only: first order right, second order wrong.
+    @tf.custom_gradient
+    def cube(x):
+        def grad(upstream):
+            return upstream * 3.0 * tf.stop_gradient(x * x)
+        return x * x * x, grad
+
+    check_grads(cube, [np.array([0.5, 1.5])], order=1)
+    with pytest.raises(GradientCheckError, match="order 2"):
+        check_grads(cube, [np.array([0.5, 1.5])], order=2)
+
+
+def test_every_float_op_has_vjps():
+    not_differentiable = {
+        "Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd",
+        "LogicalOr", "LogicalNot", "IsNan", "IsInf", "IsFinite", "FloorDiv", "StopGradient",
+    }
+    missing = [name for name, op in OPS.items() if not op.differentiable and name not in not_differentiable]
+    assert missing == []
