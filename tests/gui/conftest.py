@@ -1,0 +1,44 @@
+"""Fixtures for the GUI tests: Qt on the offscreen platform and a window on an example."""
+
+import os
+
+# Qt reads the platform when the QApplication is created; a developer may still set another.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from tapestudio.gui import MainWindow  # noqa: E402
+from tapestudio.studio import load_example  # noqa: E402
+
+# How long a test waits for training steps in the worker thread, in milliseconds.
+RUN_TIMEOUT_MS = 20_000
+
+
+@pytest.fixture
+def window(qtbot):
+    """A shown main window on the weighted-gradients example; closed after the test."""
+    main_window = MainWindow(load_example("weighted-gradients"))
+    qtbot.addWidget(main_window)
+    main_window.show()
+    qtbot.waitExposed(main_window)
+    return main_window
+
+
+@pytest.fixture
+def wait_for_steps(qtbot):
+    """Return a function that waits until a window's history holds at least ``count`` steps."""
+
+    def wait(window, count):
+        qtbot.waitUntil(lambda: len(window.session.history) >= count, timeout=RUN_TIMEOUT_MS)
+
+    return wait
+
+
+@pytest.fixture
+def wait_idle(qtbot):
+    """Return a function that waits until a window's training worker is idle."""
+
+    def wait(window):
+        qtbot.waitUntil(lambda: not window.is_running(), timeout=RUN_TIMEOUT_MS)
+
+    return wait
