@@ -1,0 +1,215 @@
+"""Per-step training records and the columnar store that keeps them.
+
+A ``StepRecord`` is what one training step produces. ``History`` stores records as NumPy arrays
+that grow by doubling, so a long run costs one float64 per metric per step and a plot can take
+a whole series without copying records one by one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+# Metric names as they appear in records, series and CSV files, in that order.
+METRICS = ("grad_norm", "update_norm", "weight_norm", "update_ratio", "nan_count", "inf_count")
+
+# Metrics that count values; files write them as integers.
+COUNT_METRICS = frozenset({"nan_count", "inf_count"})
+
+_INITIAL_CAPACITY = 64
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """What one training step produced.
+
+    ``step`` is 1-based, ``wall_time`` in seconds since the Unix epoch, ``metrics`` maps each
+    (tape name, variable path) pair to a dict with every name in ``METRICS``.
+    """
+
+    step: int
+    wall_time: float
+    objective: float
+    metrics: dict[tuple[str, str], dict[str, float]]
+
+
+class History:
+    """A thread-safe, append-only columnar store of step records.
+
+    ``keys`` are the (tape, variable) pairs every record must carry, in display order. One
+    thread appends while others read; each read returns a copy, consistent with one length.
+    """
+
+    def __init__(self, keys: Iterable[tuple[str, str]] = ()) -> None:
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._reset(list(keys))
+
+    def _reset(self, keys: list[tuple[str, str]]) -> None:
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"history keys must be distinct, got {keys}")
+
+        self._keys = [(str(tape), str(variable)) for tape, variable in keys]
+        self._key_index = {key: index for index, key in enumerate(self._keys)}
+        self._length = 0
+        self._steps = np.zeros(_INITIAL_CAPACITY, dtype=np.int64)
+        self._wall_times = np.zeros(_INITIAL_CAPACITY, dtype=np.float64)
+        self._objective = np.zeros(_INITIAL_CAPACITY, dtype=np.float64)
+        shape = (_INITIAL_CAPACITY, len(self._keys), len(METRICS))
+        self._values = np.zeros(shape, dtype=np.float64)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._length
+
+    @property
+    def capacity(self) -> int:
+        """Number of steps the arrays hold before they grow next."""
+        with self._lock:
+            return int(self._steps.shape[0])
+
+    @property
+    def generation(self) -> int:
+        """A counter that ``clear`` increments, so readers can tell a new run from a longer one."""
+        with self._lock:
+            return self._generation
+
+    def keys(self) -> list[tuple[str, str]]:
+        """Return the (tape, variable) pairs, in the order given at construction."""
+        with self._lock:
+            return list(self._keys)
+
+    def append(self, record: StepRecord) -> None:
+        """Add one record at the end.
+
+        Raises ValueError, leaving the history unchanged, when the record lacks a (tape,
+        variable) pair or a metric, or carries a pair the history does not have.
+        """
+        row = self._record_row(record)
+
+        with self._lock:
+            if self._length == self._steps.shape[0]:
+                self._grow()
+            index = self._length
+            self._steps[index] = record.step
+            self._wall_times[index] = record.wall_time
+            self._objective[index] = record.objective
+            self._values[index] = row
+            self._length += 1
+
+    def _record_row(self, record: StepRecord) -> np.ndarray:
+        unknown = [key for key in record.metrics if key not in self._key_index]
+        if unknown:
+            raise ValueError(f"step {record.step} has pairs the history does not have: {unknown}")
+
+        row = np.empty((len(self._keys), len(METRICS)), dtype=np.float64)
+        for key_index, key in enumerate(self._keys):
+            if key not in record.metrics:
+                problem = f"step {record.step} has no metrics for tape {key[0]!r}, {key[1]!r}"
+                raise ValueError(problem)
+            metrics = record.metrics[key]
+            for metric_index, metric in enumerate(METRICS):
+                if metric not in metrics:
+                    raise ValueError(f"step {record.step} has no {metric} for {key}")
+                row[key_index, metric_index] = metrics[metric]
+        return row
+
+    def _grow(self) -> None:
+        capacity = 2 * self._steps.shape[0]
+        self._steps = _resized(self._steps, capacity)
+        self._wall_times = _resized(self._wall_times, capacity)
+        self._objective = _resized(self._objective, capacity)
+        self._values = _resized(self._values, capacity)
+
+    def clear(self, keys: Iterable[tuple[str, str]] | None = None) -> None:
+        """Remove every record; with ``keys``, also replace the (tape, variable) pairs."""
+        new_keys = list(keys) if keys is not None else None
+        with self._lock:
+            self._reset(new_keys if new_keys is not None else self._keys)
+            self._generation += 1
+
+    def steps(self) -> np.ndarray:
+        """Return the step numbers, int64, shape (len(self),)."""
+        with self._lock:
+            return self._steps[: self._length].copy()
+
+    def wall_times(self) -> np.ndarray:
+        """Return the wall-clock times in seconds since the epoch, float64, shape (len(self),)."""
+        with self._lock:
+            return self._wall_times[: self._length].copy()
+
+    def objective(self) -> np.ndarray:
+        """Return the objective of each step, float64, shape (len(self),)."""
+        with self._lock:
+            return self._objective[: self._length].copy()
+
+    def series(self, tape: str, variable: str, metric: str) -> np.ndarray:
+        """Return one metric of one (tape, variable) pair, float64, aligned with ``steps()``.
+
+        Raises KeyError for an unknown pair or metric name.
+        """
+        metric_index = _metric_index(metric)
+        with self._lock:
+            if (tape, variable) not in self._key_index:
+                problem = f"no tape {tape!r} watching {variable!r}; the pairs are: {self._keys}"
+                raise KeyError(problem)
+            key_index = self._key_index[(tape, variable)]
+            return self._values[: self._length, key_index, metric_index].copy()
+
+    def snapshot(self) -> History:
+        """Return an independent copy holding the records up to now (for export)."""
+        copy = History()
+        with self._lock:
+            copy._reset(self._keys)
+            copy._length = self._length
+            copy._steps = self._steps[: self._length].copy()
+            copy._wall_times = self._wall_times[: self._length].copy()
+            copy._objective = self._objective[: self._length].copy()
+            copy._values = self._values[: self._length].copy()
+        return copy
+
+    def record(self, index: int) -> StepRecord:
+        """Return the record at position ``index`` (negative counts from the end).
+
+        Raises IndexError when there is no such record.
+        """
+        with self._lock:
+            position = index + self._length if index < 0 else index
+            if not 0 <= position < self._length:
+                problem = f"record index {index} out of range for {self._length} records"
+                raise IndexError(problem)
+
+            metrics = {
+                key: {
+                    metric: float(self._values[position, key_index, metric_index])
+                    for metric_index, metric in enumerate(METRICS)
+                }
+                for key_index, key in enumerate(self._keys)
+            }
+            return StepRecord(
+                int(self._steps[position]),
+                float(self._wall_times[position]),
+                float(self._objective[position]),
+                metrics,
+            )
+
+    def records(self) -> Iterator[StepRecord]:
+        """Yield the records held when the call started, oldest first."""
+        snapshot = self.snapshot()
+        for index in range(len(snapshot)):
+            yield snapshot.record(index)
+
+
+def _resized(array: np.ndarray, capacity: int) -> np.ndarray:
+    grown = np.zeros((capacity, *array.shape[1:]), dtype=array.dtype)
+    grown[: array.shape[0]] = array
+    return grown
+
+
+def _metric_index(metric: str) -> int:
+    if metric not in METRICS:
+        raise KeyError(f"unknown metric {metric!r}; the metrics are: {', '.join(METRICS)}")
+    return METRICS.index(metric)
