@@ -31,6 +31,10 @@ class Op:
             tuple None for an op that is not differentiable at all, so tapes never record it.
         vjp_variadic: for ops with any number of inputs (``concat``, ``stack``):
             ``vjp_variadic(index, cotangent, output, *inputs, **attrs)``.
+        numpy_vjps: optional first-order VJPs on NumPy values, one per input, with the
+            signature of ``vjps`` but NumPy arrays in and out. A backward pass that no tape
+            records uses them instead of ``vjps``, which saves the engine's per-op overhead;
+            they must compute the same values.
     """
 
     def __init__(
@@ -39,11 +43,13 @@ class Op:
         forward: Callable,
         vjps: Sequence[Callable | None] | None = None,
         vjp_variadic: Callable | None = None,
+        numpy_vjps: Sequence[Callable | None] | None = None,
     ) -> None:
         self.name = name
         self.forward = forward
         self.vjps = tuple(vjps) if vjps is not None else None
         self.vjp_variadic = vjp_variadic
+        self.numpy_vjps = tuple(numpy_vjps) if numpy_vjps is not None else None
         self.differentiable = vjps is not None or vjp_variadic is not None
 
     def vjp_for(self, index: int) -> Callable | None:
@@ -57,31 +63,46 @@ class Op:
         return f"Op({self.name!r})"
 
 
-def define_op(name: str, forward: Callable, *vjps: Callable | None, variadic: Callable | None = None) -> Op:
+def define_op(name: str, forward: Callable, *vjps: Callable | None, variadic: Callable | None = None,
+              numpy_vjps: Sequence[Callable | None] | None = None) -> Op:
     """Create an op, add it to ``OPS`` and return it.
 
     Raises:
-        ValueError: an op with this name exists already.
+        ValueError: an op with this name exists already, or ``numpy_vjps`` has another length
+            than ``vjps``.
     """
     if name in OPS:
         raise ValueError(f"An op named {name!r} is already defined.")
-    op = Op(name, forward, vjps if vjps else None, variadic)
+    if numpy_vjps is not None and len(numpy_vjps) != len(vjps):
+        raise ValueError(f"Op {name!r} has {len(vjps)} VJPs but {len(numpy_vjps)} NumPy VJPs.")
+    op = Op(name, forward, vjps if vjps else None, variadic, numpy_vjps)
     OPS[name] = op
     return op
 
 
 def apply(op: Op, inputs: tuple, attrs: dict | None = None) -> Tensor:
-    """Run ``op`` on input Tensors and record it on every tape that watches an input.
+    """Run ``op`` on input Tensors and record it on every tape that tracks an input.
 
-    The forward function must return a NumPy array or NumPy scalar.
+    The forward function must return a NumPy array or NumPy scalar. This is the engine's hot
+    path, so the recording rule of ``record`` is repeated inline here.
     """
     if attrs:
         out = EagerTensor(op.forward(*[x._value for x in inputs], **attrs))
+    elif len(inputs) == 2:
+        out = EagerTensor(op.forward(inputs[0]._value, inputs[1]._value))
+    elif len(inputs) == 1:
+        out = EagerTensor(op.forward(inputs[0]._value))
     else:
         out = EagerTensor(op.forward(*[x._value for x in inputs]))
     tapes = tape_stack.active
     if tapes and op.differentiable:
-        record(tapes, op, inputs, out, attrs)
+        for tape in tapes:
+            tracked = tape._tracked
+            for x in inputs:
+                if id(x) in tracked and x._value.dtype.kind in "fc":
+                    tape._records.append((op, inputs, out, attrs))
+                    tracked.add(id(out))
+                    break
     return out
 
 

@@ -26,6 +26,7 @@ from . import nest
 from .context import tape_stack
 from .tensor import EagerTensor, Tensor, array_of
 from .variables import Variable
+from .ops.math_ops import add
 
 __all__ = ["GradientTape", "UnconnectedGradients"]
 
@@ -378,6 +379,9 @@ def backprop(records: list, tracked: set, flat_targets: list, seeds: list, flat_
                 relevant.append(rec)
                 break
 
+    if not tape_stack.active:
+        return _backprop_arrays(relevant, depends, source_keys, flat_targets, seeds, flat_sources)
+
     cotangents: dict[int, Tensor] = {}
     for target, seed in zip(flat_targets, seeds):
         key = id(target)
@@ -409,10 +413,67 @@ def backprop(records: list, tracked: set, flat_targets: list, seeds: list, flat_
 
 
 def _accumulate(cotangents: dict, key: int, g) -> None:
-    from .ops.math_ops import add
-
     previous = cotangents.get(key)
     cotangents[key] = g if previous is None else add(previous, g)
+
+
+def _backprop_arrays(relevant, depends, source_keys, flat_targets, seeds, flat_sources) -> list:
+    """Run ``backprop`` on NumPy values, for a backward pass that no tape records.
+
+    Ops with NumPy VJPs skip the engine entirely; the others get their cotangent wrapped in a
+    Tensor, and as no tape is recording, their engine VJPs run without being recorded.
+    """
+    cotangents: dict[int, np.ndarray] = {}
+    for target, seed in zip(flat_targets, seeds):
+        key = id(target)
+        if _value_of(target).dtype.kind not in "fc":
+            continue
+        if key in depends or key in source_keys:
+            previous = cotangents.get(key)
+            cotangents[key] = seed._value if previous is None else previous + seed._value
+
+    for op, inputs, out, attrs in reversed(relevant):
+        out_key = id(out)
+        if out_key in source_keys:
+            g = cotangents.get(out_key)
+        else:
+            g = cotangents.pop(out_key, None)
+        if g is None:
+            continue
+        numpy_vjps = op.numpy_vjps
+        if numpy_vjps is not None:
+            values = [v._value for v in inputs]
+        for index, x in enumerate(inputs):
+            x_key = id(x)
+            if x_key not in depends:
+                continue
+            if numpy_vjps is not None:
+                vjp = numpy_vjps[index]
+                if vjp is None:
+                    continue
+                gx = vjp(g, out._value, *values, **attrs) if attrs else vjp(g, out._value, *values)
+            else:
+                vjp = op.vjp_for(index)
+                if vjp is None:
+                    continue
+                g_tensor = EagerTensor(g)
+                gx = vjp(g_tensor, out, *inputs, **attrs) if attrs else vjp(g_tensor, out, *inputs)
+                if gx is None:
+                    continue
+                gx = gx._value
+            if gx is None:
+                continue
+            previous = cotangents.get(x_key)
+            cotangents[x_key] = gx if previous is None else previous + gx
+
+    results = []
+    for source in flat_sources:
+        g = cotangents.get(id(source))
+        if g is not None:
+            dtype = _value_of(source).dtype
+            g = EagerTensor(g if g.dtype == dtype else g.astype(dtype))
+        results.append(g)
+    return results
 
 
 def _fill_unconnected(flat_gradients: list, flat_sources: list, unconnected: UnconnectedGradients) -> list:

@@ -25,7 +25,9 @@ def _identity_vjp(g, out, variable):
     return g
 
 
-READ_VARIABLE = define_op("ReadVariableOp", lambda value: value, _identity_vjp)
+READ_VARIABLE = define_op(
+    "ReadVariableOp", lambda value: value, _identity_vjp, numpy_vjps=(_identity_vjp,),
+)
 
 
 class Variable:

@@ -28,6 +28,9 @@ def like(value, reference: Tensor) -> Tensor:
         TypeError: a Python float would have to become an integer or bool tensor.
     """
     dtype = reference._value.dtype
+    value_type = type(value)
+    if value_type is float and dtype.kind in "fc" or value_type is int:
+        return EagerTensor(dtype.type(value))
     if isinstance(value, float) and dtype.kind not in "fc":
         raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {np.dtype(dtype).name}")
     if isinstance(value, numbers.Number) and not isinstance(value, np.generic):
@@ -38,16 +41,21 @@ def like(value, reference: Tensor) -> Tensor:
 def operands(x, y, op_name: str) -> tuple[Tensor, Tensor]:
     """Return both operands of a binary op as tensors of one dtype.
 
+    A Python or NumPy operand takes the dtype of the tensor operand, as in TensorFlow.
+
     Raises:
         InvalidArgumentError: both are tensors and their dtypes differ.
     """
-    x_is_tensor = isinstance(x, Tensor) or hasattr(x, "_read_for_op")
-    y_is_tensor = isinstance(y, Tensor) or hasattr(y, "_read_for_op")
+    x_is_tensor = isinstance(x, Tensor)
+    y_is_tensor = isinstance(y, Tensor)
+    if not x_is_tensor and hasattr(x, "_read_for_op"):
+        x, x_is_tensor = x._read_for_op(), True
+    if not y_is_tensor and hasattr(y, "_read_for_op"):
+        y, y_is_tensor = y._read_for_op(), True
     if x_is_tensor:
-        x = to_tensor(x)
-        y = to_tensor(y) if y_is_tensor else like(y, x)
+        if not y_is_tensor:
+            y = like(y, x)
     elif y_is_tensor:
-        y = to_tensor(y)
         x = like(x, y)
     else:
         x = to_tensor(x)

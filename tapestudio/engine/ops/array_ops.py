@@ -29,6 +29,7 @@ def _reshape_forward(x, shape):
 _RESHAPE = define_op(
     "Reshape", _reshape_forward,
     lambda g, out, x, shape: reshape(g, x._value.shape),
+    numpy_vjps=(lambda g, out, x, shape: np.reshape(g, x.shape),),
 )
 
 
@@ -56,7 +57,10 @@ def _transpose_vjp(g, out, x, perm):
     return transpose(g, tuple(np.argsort(perm)))
 
 
-_TRANSPOSE = define_op("Transpose", lambda x, perm: np.transpose(x, perm), _transpose_vjp)
+_TRANSPOSE = define_op(
+    "Transpose", lambda x, perm: np.transpose(x, perm), _transpose_vjp,
+    numpy_vjps=(lambda g, out, x, perm: np.transpose(g, np.argsort(perm)),),
+)
 
 
 def transpose(a, perm=None, conjugate=False, name=None) -> Tensor:
@@ -112,8 +116,15 @@ def _broadcast_to_vjp(g, out, x, shape):
     return unbroadcast(g, x._value.shape)
 
 
+def _broadcast_to_numpy_vjp(g, out, x, shape):
+    from .math_ops import unbroadcast_array
+
+    return unbroadcast_array(g, x.shape)
+
+
 _BROADCAST_TO = define_op(
     "BroadcastTo", lambda x, shape: np.broadcast_to(x, shape), _broadcast_to_vjp,
+    numpy_vjps=(_broadcast_to_numpy_vjp,),
 )
 
 
@@ -299,6 +310,7 @@ _GETITEM_GRAD = define_op(
 _GETITEM = define_op(
     "StridedSlice", lambda x, key: np.asarray(x[key]),
     lambda g, out, x, key: apply(_GETITEM_GRAD, (g,), {"shape": x._value.shape, "key": key}),
+    numpy_vjps=(lambda g, out, x, key: _scatter_forward(g, x.shape, key),),
 )
 
 
@@ -343,7 +355,22 @@ def _where_vjp_y(g, out, condition, x, y):
     return unbroadcast(where(condition, _zeros(g), g), y._value.shape)
 
 
-_WHERE = define_op("SelectV2", np.where, None, _where_vjp_x, _where_vjp_y)
+def _where_numpy_vjp_x(g, out, condition, x, y):
+    from .math_ops import unbroadcast_array
+
+    return unbroadcast_array(np.where(condition, g, np.zeros_like(g)), x.shape)
+
+
+def _where_numpy_vjp_y(g, out, condition, x, y):
+    from .math_ops import unbroadcast_array
+
+    return unbroadcast_array(np.where(condition, np.zeros_like(g), g), y.shape)
+
+
+_WHERE = define_op(
+    "SelectV2", np.where, None, _where_vjp_x, _where_vjp_y,
+    numpy_vjps=(None, _where_numpy_vjp_x, _where_numpy_vjp_y),
+)
 
 
 def _zeros(like: Tensor) -> Tensor:
@@ -378,7 +405,9 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
     return minimum(maximum(t, clip_value_min), clip_value_max)
 
 
-_IDENTITY = define_op("Identity", lambda x: x, lambda g, out, x: g)
+_IDENTITY = define_op(
+    "Identity", lambda x: x, lambda g, out, x: g, numpy_vjps=(lambda g, out, x: g,),
+)
 _STOP_GRADIENT = define_op("StopGradient", lambda x: x)
 
 

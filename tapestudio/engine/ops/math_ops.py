@@ -9,6 +9,8 @@ Where a derivative is a convention, the op follows TensorFlow 2 (``math_grad.py`
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..core import apply, define_op
@@ -47,6 +49,19 @@ def unbroadcast(g: Tensor, shape: tuple) -> Tensor:
     return reshape(g, shape)
 
 
+def unbroadcast_array(g, shape: tuple):
+    """NumPy version of ``unbroadcast``, for backward passes that no tape records."""
+    g_shape = g.shape
+    if g_shape == shape:
+        return g
+    extra = len(g_shape) - len(shape)
+    axes = list(range(extra))
+    for i, size in enumerate(shape):
+        if size == 1 and g_shape[i + extra] != 1:
+            axes.append(i + extra)
+    return np.sum(g, axis=tuple(axes)).reshape(shape)
+
+
 def _binary(op, x, y) -> Tensor:
     x, y = operands(x, y, op.name)
     return apply(op, (x, y))
@@ -62,16 +77,28 @@ _ADD = define_op(
     "AddV2", np.add,
     lambda g, out, x, y: unbroadcast(g, x._value.shape),
     lambda g, out, x, y: unbroadcast(g, y._value.shape),
+    numpy_vjps=(
+        lambda g, out, x, y: unbroadcast_array(g, x.shape),
+        lambda g, out, x, y: unbroadcast_array(g, y.shape),
+    ),
 )
 _SUB = define_op(
     "Sub", np.subtract,
     lambda g, out, x, y: unbroadcast(g, x._value.shape),
     lambda g, out, x, y: unbroadcast(negative(g), y._value.shape),
+    numpy_vjps=(
+        lambda g, out, x, y: unbroadcast_array(g, x.shape),
+        lambda g, out, x, y: unbroadcast_array(-g, y.shape),
+    ),
 )
 _MUL = define_op(
     "Mul", np.multiply,
     lambda g, out, x, y: unbroadcast(multiply(g, y), x._value.shape),
     lambda g, out, x, y: unbroadcast(multiply(x, g), y._value.shape),
+    numpy_vjps=(
+        lambda g, out, x, y: unbroadcast_array(g * y, x.shape),
+        lambda g, out, x, y: unbroadcast_array(x * g, y.shape),
+    ),
 )
 
 
@@ -86,6 +113,10 @@ _DIV = define_op(
     "RealDiv", _div_forward,
     lambda g, out, x, y: unbroadcast(divide(g, y), x._value.shape),
     lambda g, out, x, y: unbroadcast(multiply(g, divide(divide(negative(x), y), y)), y._value.shape),
+    numpy_vjps=(
+        lambda g, out, x, y: unbroadcast_array(g / y, x.shape),
+        lambda g, out, x, y: unbroadcast_array(g * (-x / y / y), y.shape),
+    ),
 )
 _FLOORDIV = define_op("FloorDiv", np.floor_divide)
 _MOD = define_op(
@@ -93,7 +124,9 @@ _MOD = define_op(
     lambda g, out, x, y: unbroadcast(g, x._value.shape),
     lambda g, out, x, y: unbroadcast(multiply(g, negative(floordiv(x, y))), y._value.shape),
 )
-_NEG = define_op("Neg", np.negative, lambda g, out, x: negative(g))
+_NEG = define_op(
+    "Neg", np.negative, lambda g, out, x: negative(g), numpy_vjps=(lambda g, out, x: -g,),
+)
 
 
 def _pow_vjp_y(g, out, x, y):
@@ -195,20 +228,32 @@ def add_n(inputs, name=None) -> Tensor:
 
 # -- elementwise functions ---------------------------------------------------------------------
 
-def _rounded_from_float64(function):
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _rounded_from_float64(function, scalar_function=None):
     """Wrap a NumPy function so that half and single precision inputs are computed in double
     precision and rounded once.
 
     NumPy's float32 kernels for sin, exp and the like can be one unit in the last place off the
     correctly rounded value (float32 cos(5) gives 0.28366217, where 0.2836622 is nearest);
     rounding the double-precision result gives the nearest value, which is what TensorFlow's
-    kernels print for the reference cases.
+    kernels print for the reference cases. ``scalar_function``, a function of the ``math``
+    module, does the same for a float32 scalar at a fraction of NumPy's per-call cost.
     """
 
     def forward(x):
-        if x.dtype.kind == "f" and x.dtype.itemsize < 8:
-            return function(x.astype(np.float64)).astype(x.dtype)
-        return function(x)
+        if x.dtype.kind != "f" or x.dtype.itemsize == 8:
+            return function(x)
+        if scalar_function is not None and x.ndim == 0 and x.dtype.itemsize == 4:
+            try:
+                result = scalar_function(float(x))
+            except (OverflowError, ValueError):
+                pass  # infinities, NaN-producing domains: NumPy's path gives TensorFlow's values
+            else:
+                if -_FLOAT32_MAX <= result <= _FLOAT32_MAX or result != result:
+                    return np.float32(result)
+        return function(x.astype(np.float64)).astype(x.dtype)
 
     forward.__name__ = function.__name__
     return forward
@@ -216,24 +261,45 @@ def _rounded_from_float64(function):
 
 _ABS = define_op("Abs", np.abs, lambda g, out, x: multiply(g, sign(x)))
 _SIGN = define_op("Sign", np.sign, lambda g, out, x: _zeros_like(g))
-_SQUARE = define_op("Square", np.square, lambda g, out, x: multiply(g, multiply(x, 2.0)))
-_SQRT = define_op("Sqrt", np.sqrt, lambda g, out, x: divide(multiply(g, 0.5), out))
+_SQUARE = define_op(
+    "Square", np.square, lambda g, out, x: multiply(g, multiply(x, 2.0)),
+    numpy_vjps=(lambda g, out, x: g * (x * 2.0),),
+)
+_SQRT = define_op(
+    "Sqrt", np.sqrt, lambda g, out, x: divide(multiply(g, 0.5), out),
+    numpy_vjps=(lambda g, out, x: (g * 0.5) / out,),
+)
 _RSQRT = define_op(
     "Rsqrt", lambda x: np.reciprocal(np.sqrt(x)),
     lambda g, out, x: multiply(g, multiply(multiply(out, multiply(out, out)), -0.5)),
 )
-_EXP = define_op("Exp", _rounded_from_float64(np.exp), lambda g, out, x: multiply(g, out))
-_EXPM1 = define_op("Expm1", _rounded_from_float64(np.expm1), lambda g, out, x: multiply(g, exp(x)))
-_LOG = define_op("Log", _rounded_from_float64(np.log), lambda g, out, x: multiply(g, reciprocal(x)))
-_LOG1P = define_op("Log1p", _rounded_from_float64(np.log1p), lambda g, out, x: multiply(g, reciprocal(add(x, 1.0))))
+_EXP = define_op(
+    "Exp", _rounded_from_float64(np.exp, math.exp), lambda g, out, x: multiply(g, out),
+    numpy_vjps=(lambda g, out, x: g * out,),
+)
+_EXPM1 = define_op("Expm1", _rounded_from_float64(np.expm1, math.expm1), lambda g, out, x: multiply(g, exp(x)))
+_LOG = define_op(
+    "Log", _rounded_from_float64(np.log, math.log), lambda g, out, x: multiply(g, reciprocal(x)),
+    numpy_vjps=(lambda g, out, x: g * np.reciprocal(x),),
+)
+_LOG1P = define_op("Log1p", _rounded_from_float64(np.log1p, math.log1p), lambda g, out, x: multiply(g, reciprocal(add(x, 1.0))))
 _RECIPROCAL = define_op(
     "Reciprocal", np.reciprocal,
     lambda g, out, x: multiply(g, negative(square(out))),
 )
-_SIN = define_op("Sin", _rounded_from_float64(np.sin), lambda g, out, x: multiply(g, cos(x)))
-_COS = define_op("Cos", _rounded_from_float64(np.cos), lambda g, out, x: multiply(negative(g), sin(x)))
-_TAN = define_op("Tan", _rounded_from_float64(np.tan), lambda g, out, x: multiply(g, square(reciprocal(cos(x)))))
-_TANH = define_op("Tanh", _rounded_from_float64(np.tanh), lambda g, out, x: multiply(g, subtract(1.0, multiply(out, out))))
+_SIN = define_op(
+    "Sin", _rounded_from_float64(np.sin, math.sin), lambda g, out, x: multiply(g, cos(x)),
+    numpy_vjps=(lambda g, out, x: g * _COS.forward(x),),
+)
+_COS = define_op(
+    "Cos", _rounded_from_float64(np.cos, math.cos), lambda g, out, x: multiply(negative(g), sin(x)),
+    numpy_vjps=(lambda g, out, x: -g * _SIN.forward(x),),
+)
+_TAN = define_op("Tan", _rounded_from_float64(np.tan, math.tan), lambda g, out, x: multiply(g, square(reciprocal(cos(x)))))
+_TANH = define_op(
+    "Tanh", _rounded_from_float64(np.tanh, math.tanh), lambda g, out, x: multiply(g, subtract(1.0, multiply(out, out))),
+    numpy_vjps=(lambda g, out, x: g * (1.0 - out * out),),
+)
 
 
 def _sigmoid_forward(x):
@@ -251,6 +317,7 @@ def _sigmoid_forward(x):
 _SIGMOID = define_op(
     "Sigmoid", _sigmoid_forward,
     lambda g, out, x: multiply(multiply(g, out), subtract(1.0, out)),
+    numpy_vjps=(lambda g, out, x: g * out * (1.0 - out),),
 )
 
 
@@ -439,7 +506,26 @@ def _matmul_vjp_b(g, out, a, b, transpose_a=False, transpose_b=False):
     return unbroadcast(gb, b._value.shape)
 
 
-_MATMUL = define_op("MatMul", _matmul_forward, _matmul_vjp_a, _matmul_vjp_b)
+def _matmul_numpy_vjp_a(g, out, a, b, transpose_a=False, transpose_b=False):
+    if not transpose_a:
+        ga = np.matmul(g, _swap(b, not transpose_b))
+    else:
+        ga = np.matmul(_swap(b, transpose_b), _swap(g, True))
+    return unbroadcast_array(ga, a.shape)
+
+
+def _matmul_numpy_vjp_b(g, out, a, b, transpose_a=False, transpose_b=False):
+    if not transpose_b:
+        gb = np.matmul(_swap(a, not transpose_a), g)
+    else:
+        gb = np.matmul(_swap(g, True), _swap(a, transpose_a))
+    return unbroadcast_array(gb, b.shape)
+
+
+_MATMUL = define_op(
+    "MatMul", _matmul_forward, _matmul_vjp_a, _matmul_vjp_b,
+    numpy_vjps=(_matmul_numpy_vjp_a, _matmul_numpy_vjp_b),
+)
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, name=None) -> Tensor:

@@ -34,7 +34,10 @@ def _relu_forward(x):
     return np.maximum(x, x.dtype.type(0))
 
 
-_RELU = define_op("Relu", _relu_forward, lambda g, out, x: where(greater(out, 0), g, _zeros(g)))
+_RELU = define_op(
+    "Relu", _relu_forward, lambda g, out, x: where(greater(out, 0), g, _zeros(g)),
+    numpy_vjps=(lambda g, out, x: np.where(out > 0, g, g.dtype.type(0)),),
+)
 
 
 def _relu6_vjp(g, out, x):
@@ -117,8 +120,18 @@ def _log_softmax_vjp(g, out, logits, axis=-1):
     return subtract(g, multiply(reduce_sum(g, axis=axis, keepdims=True), exp(out)))
 
 
-_SOFTMAX = define_op("Softmax", _softmax_forward, _softmax_vjp)
-_LOG_SOFTMAX = define_op("LogSoftmax", _log_softmax_forward, _log_softmax_vjp)
+def _softmax_numpy_vjp(g, out, logits, axis=-1):
+    return (g - np.sum(g * out, axis=axis, keepdims=True)) * out
+
+
+def _log_softmax_numpy_vjp(g, out, logits, axis=-1):
+    return g - np.sum(g, axis=axis, keepdims=True) * np.exp(out)
+
+
+_SOFTMAX = define_op("Softmax", _softmax_forward, _softmax_vjp, numpy_vjps=(_softmax_numpy_vjp,))
+_LOG_SOFTMAX = define_op(
+    "LogSoftmax", _log_softmax_forward, _log_softmax_vjp, numpy_vjps=(_log_softmax_numpy_vjp,),
+)
 
 
 def _axis_attrs(x: Tensor, axis) -> dict:
@@ -160,6 +173,10 @@ def _softmax_ce_vjp_logits(g, out, labels, logits, axis=-1):
 _SOFTMAX_CE = define_op(
     "SoftmaxCrossEntropyWithLogits", _softmax_ce_forward,
     _softmax_ce_vjp_labels, _softmax_ce_vjp_logits,
+    numpy_vjps=(
+        lambda g, out, labels, logits, axis=-1: np.expand_dims(g, axis) * -_log_softmax_forward(logits, axis),
+        lambda g, out, labels, logits, axis=-1: np.expand_dims(g, axis) * (_softmax_forward(logits, axis) - labels),
+    ),
 )
 
 
@@ -192,7 +209,15 @@ def _sparse_ce_vjp(g, out, logits, labels):
     return multiply(expand_dims(g, -1), subtract(softmax(logits), one_hot))
 
 
-_SPARSE_CE = define_op("SparseSoftmaxCrossEntropyWithLogits", _sparse_ce_forward, _sparse_ce_vjp, None)
+def _sparse_ce_numpy_vjp(g, out, logits, labels):
+    one_hot = (labels[..., None] == np.arange(logits.shape[-1])).astype(logits.dtype)
+    return np.expand_dims(g, -1) * (_softmax_forward(logits, -1) - one_hot)
+
+
+_SPARSE_CE = define_op(
+    "SparseSoftmaxCrossEntropyWithLogits", _sparse_ce_forward, _sparse_ce_vjp, None,
+    numpy_vjps=(_sparse_ce_numpy_vjp, None),
+)
 
 
 def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tensor:

@@ -50,15 +50,28 @@ def _count(x: Tensor, axis) -> int:
     return int(np.prod([shape[a] for a in axis], dtype=np.int64))
 
 
+def _broadcast_back_array(g, out, x, axis=None, keepdims=False):
+    if not keepdims:
+        g = np.reshape(g, _kept_shape(x.shape, axis))
+    return np.broadcast_to(g, x.shape)
+
+
+def _mean_numpy_vjp(g, out, x, axis=None, keepdims=False):
+    count = x.size if axis is None else int(np.prod([x.shape[a] for a in axis], dtype=np.int64))
+    return _broadcast_back_array(g, out, x, axis, keepdims) / max(count, 1)
+
+
 _SUM = define_op(
     "Sum", _sum_forward,
     lambda g, out, x, axis=None, keepdims=False: _broadcast_back(g, x, axis, keepdims),
+    numpy_vjps=(_broadcast_back_array,),
 )
 _MEAN = define_op(
     "Mean", _mean_forward,
     lambda g, out, x, axis=None, keepdims=False: divide(
         _broadcast_back(g, x, axis, keepdims), float(max(_count(x, axis), 1))
     ),
+    numpy_vjps=(_mean_numpy_vjp,),
 )
 
 
