@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 from .context import tape_stack
 from .tensor import EagerTensor, Tensor
 
-__all__ = ["Op", "apply", "OPS"]
+__all__ = ["Op", "apply", "OPS", "NotBatchable"]
 
 OPS: dict[str, "Op"] = {}
 """Every op defined in the engine or registered by a plugin, by name."""
@@ -34,7 +34,9 @@ class Op:
         numpy_vjps: optional first-order VJPs on NumPy values, one per input, with the
             signature of ``vjps`` but NumPy arrays in and out. A backward pass that no tape
             records uses them instead of ``vjps``, which saves the engine's per-op overhead;
-            they must compute the same values.
+            they must compute the same values. The cotangent may carry leading batch axes in
+            front of the output's shape (``jacobian`` pushes all its rows through at once),
+            which the function must keep; it raises ``NotBatchable`` where it cannot.
     """
 
     def __init__(
@@ -61,6 +63,10 @@ class Op:
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
+
+
+class NotBatchable(Exception):
+    """A NumPy VJP cannot take a batch of cotangents; the caller falls back to one at a time."""
 
 
 def define_op(name: str, forward: Callable, *vjps: Callable | None, variadic: Callable | None = None,

@@ -26,6 +26,7 @@ from . import nest
 from .context import tape_stack
 from .tensor import EagerTensor, Tensor, array_of
 from .variables import Variable
+from .core import NotBatchable
 from .ops.math_ops import add
 
 __all__ = ["GradientTape", "UnconnectedGradients"]
@@ -270,7 +271,11 @@ class GradientTape:
         _check_sources(flat_sources)
         target_value = _value_of(target)
         try:
-            rows = _jacobian_rows(records, self._tracked, target, target_value, flat_sources)
+            rows = None
+            if experimental_use_pfor:
+                rows = _jacobian_batched(records, self._tracked, target, target_value, flat_sources)
+            if rows is None:
+                rows = _jacobian_rows(records, self._tracked, target, target_value, flat_sources)
         finally:
             self._end_backward()
         flat_jacobians = []
@@ -318,7 +323,11 @@ class GradientTape:
         _as_unconnected(unconnected_gradients)
         records = self._begin_backward()
         try:
-            result = _batch_jacobian(records, self._tracked, target, target_value, source, source_value)
+            result = None
+            if experimental_use_pfor:
+                result = _batch_jacobian_batched(records, self._tracked, target, target_value, source, source_value)
+            if result is None:
+                result = _batch_jacobian(records, self._tracked, target, target_value, source, source_value)
         finally:
             self._end_backward()
         return result
@@ -360,13 +369,21 @@ def _seeds(flat_targets: list, output_gradients) -> list:
     return seeds
 
 
-def backprop(records: list, tracked: set, flat_targets: list, seeds: list, flat_sources: list) -> list:
+def backprop(records: list, tracked: set, flat_targets: list, seeds: list, flat_sources: list,
+             batched: bool = False) -> list:
     """Accumulate cotangents from the targets back to the sources through ``records``.
 
     Records are in execution order, so walking them in reverse visits every consumer of a value
     before the op that produced it. Only ops on a path from a source are visited, and only the
     inputs that depend on a source get a VJP call. Returns one cotangent per source, None where
     no path connects it to a target.
+
+    With ``batched``, each seed has an extra leading axis of cotangents that are pushed through
+    together, and each result has it too.
+
+    Raises:
+        NotBatchable: ``batched`` is set but a tape records the backward pass or an op on the
+            path has no NumPy VJP that takes a batch.
     """
     source_keys = {id(s) for s in flat_sources}
     # A source the tape never tracked is unconnected, even when an op it recorded consumed it.
@@ -380,7 +397,9 @@ def backprop(records: list, tracked: set, flat_targets: list, seeds: list, flat_
                 break
 
     if not tape_stack.active:
-        return _backprop_arrays(relevant, depends, source_keys, flat_targets, seeds, flat_sources)
+        return _backprop_arrays(relevant, depends, source_keys, flat_targets, seeds, flat_sources, batched)
+    if batched:
+        raise NotBatchable("a tape records this backward pass")
 
     cotangents: dict[int, Tensor] = {}
     for target, seed in zip(flat_targets, seeds):
@@ -417,7 +436,7 @@ def _accumulate(cotangents: dict, key: int, g) -> None:
     cotangents[key] = g if previous is None else add(previous, g)
 
 
-def _backprop_arrays(relevant, depends, source_keys, flat_targets, seeds, flat_sources) -> list:
+def _backprop_arrays(relevant, depends, source_keys, flat_targets, seeds, flat_sources, batched) -> list:
     """Run ``backprop`` on NumPy values, for a backward pass that no tape records.
 
     Ops with NumPy VJPs skip the engine entirely; the others get their cotangent wrapped in a
@@ -452,6 +471,8 @@ def _backprop_arrays(relevant, depends, source_keys, flat_targets, seeds, flat_s
                 if vjp is None:
                     continue
                 gx = vjp(g, out._value, *values, **attrs) if attrs else vjp(g, out._value, *values)
+            elif batched:
+                raise NotBatchable(f"op {op.name} has no NumPy VJP")
             else:
                 vjp = op.vjp_for(index)
                 if vjp is None:
@@ -492,6 +513,46 @@ def _reshape(x: Tensor, shape: tuple) -> Tensor:
     from .ops.array_ops import reshape
 
     return reshape(x, shape)
+
+
+def _jacobian_batched(records, tracked, target, target_value, flat_sources) -> list | None:
+    """Return what ``_jacobian_rows`` returns from one backward pass of all rows at once, or
+    None when the path holds an op that cannot take a batch of cotangents."""
+    size = target_value.size
+    if size == 0:
+        return None
+    seed = np.eye(size, dtype=target_value.dtype).reshape((size,) + target_value.shape)
+    try:
+        grads = backprop(records, tracked, [target], [EagerTensor(seed)], flat_sources, batched=True)
+    except NotBatchable:
+        return None
+    rows = []
+    for g, source in zip(grads, flat_sources):
+        if g is None or _value_of(source).dtype.kind not in "fc":
+            rows.append(None)
+        else:
+            rows.append(g)
+    return rows
+
+
+def _batch_jacobian_batched(records, tracked, target, target_value, source, source_value):
+    """Return ``batch_jacobian`` from one backward pass of every target column at once, or None
+    when the path holds an op that cannot take a batch of cotangents."""
+    batch = target_value.shape[0]
+    columns = int(np.prod(target_value.shape[1:], dtype=np.int64))
+    if columns == 0 or batch == 0:
+        return None
+    seed = np.zeros((columns, batch, columns), target_value.dtype)
+    seed[np.arange(columns), :, np.arange(columns)] = 1
+    seed = seed.reshape((columns,) + target_value.shape)
+    try:
+        (g,) = backprop(records, tracked, [target], [EagerTensor(seed)], [source], batched=True)
+    except NotBatchable:
+        return None
+    if g is None:
+        return EagerTensor(np.zeros(target_value.shape + source_value.shape[1:], source_value.dtype))
+    per_example = np.swapaxes(g._value.reshape((columns, batch, -1)), 0, 1)
+    return EagerTensor(per_example.reshape(target_value.shape + source_value.shape[1:]))
 
 
 def _jacobian_rows(records, tracked, target, target_value, flat_sources) -> list:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import apply, define_op
+from ..core import NotBatchable, apply, define_op
 from ..dtypes import as_dtype, float32
 from ..errors import InvalidArgumentError
 from ..tensor import EagerTensor, Tensor, array_of
@@ -29,7 +29,7 @@ def _reshape_forward(x, shape):
 _RESHAPE = define_op(
     "Reshape", _reshape_forward,
     lambda g, out, x, shape: reshape(g, x._value.shape),
-    numpy_vjps=(lambda g, out, x, shape: np.reshape(g, x.shape),),
+    numpy_vjps=(lambda g, out, x, shape: np.reshape(g, g.shape[:g.ndim - np.ndim(out)] + x.shape),),
 )
 
 
@@ -57,9 +57,14 @@ def _transpose_vjp(g, out, x, perm):
     return transpose(g, tuple(np.argsort(perm)))
 
 
+def _transpose_numpy_vjp(g, out, x, perm):
+    lead = g.ndim - np.ndim(out)
+    return np.transpose(g, tuple(range(lead)) + tuple(lead + int(p) for p in np.argsort(perm)))
+
+
 _TRANSPOSE = define_op(
     "Transpose", lambda x, perm: np.transpose(x, perm), _transpose_vjp,
-    numpy_vjps=(lambda g, out, x, perm: np.transpose(g, np.argsort(perm)),),
+    numpy_vjps=(_transpose_numpy_vjp,),
 )
 
 
@@ -119,7 +124,7 @@ def _broadcast_to_vjp(g, out, x, shape):
 def _broadcast_to_numpy_vjp(g, out, x, shape):
     from .math_ops import unbroadcast_array
 
-    return unbroadcast_array(g, x.shape)
+    return unbroadcast_array(g, x.shape, out)
 
 
 _BROADCAST_TO = define_op(
@@ -303,6 +308,16 @@ def _is_basic(key) -> bool:
     return all(isinstance(k, (int, np.integer, slice)) or k is None or k is Ellipsis for k in parts)
 
 
+def _getitem_numpy_vjp(g, out, x, key):
+    lead = g.ndim - np.ndim(out)
+    if lead == 0:
+        return _scatter_forward(g, x.shape, key)
+    if not _is_basic(key):
+        raise NotBatchable("a Jacobian row batch through advanced indexing")
+    parts = key if isinstance(key, tuple) else (key,)
+    return _scatter_forward(g, g.shape[:lead] + x.shape, (slice(None),) * lead + parts)
+
+
 _GETITEM_GRAD = define_op(
     "StridedSliceGrad", _scatter_forward,
     lambda gg, out, g, shape, key: getitem(gg, key),
@@ -310,7 +325,7 @@ _GETITEM_GRAD = define_op(
 _GETITEM = define_op(
     "StridedSlice", lambda x, key: np.asarray(x[key]),
     lambda g, out, x, key: apply(_GETITEM_GRAD, (g,), {"shape": x._value.shape, "key": key}),
-    numpy_vjps=(lambda g, out, x, key: _scatter_forward(g, x.shape, key),),
+    numpy_vjps=(_getitem_numpy_vjp,),
 )
 
 
@@ -358,13 +373,13 @@ def _where_vjp_y(g, out, condition, x, y):
 def _where_numpy_vjp_x(g, out, condition, x, y):
     from .math_ops import unbroadcast_array
 
-    return unbroadcast_array(np.where(condition, g, np.zeros_like(g)), x.shape)
+    return unbroadcast_array(np.where(condition, g, np.zeros_like(g)), x.shape, out)
 
 
 def _where_numpy_vjp_y(g, out, condition, x, y):
     from .math_ops import unbroadcast_array
 
-    return unbroadcast_array(np.where(condition, np.zeros_like(g), g), y.shape)
+    return unbroadcast_array(np.where(condition, np.zeros_like(g), g), y.shape, out)
 
 
 _WHERE = define_op(

@@ -49,22 +49,37 @@ def unbroadcast(g: Tensor, shape: tuple) -> Tensor:
     return reshape(g, shape)
 
 
-def unbroadcast_array(g, shape: tuple):
-    """NumPy version of ``unbroadcast``, for backward passes that no tape records."""
+def unbroadcast_array(g, shape: tuple, out):
+    """NumPy version of ``unbroadcast``, for backward passes that no tape records.
+
+    ``g`` may carry leading batch axes in front of the shape of the op's output ``out`` (one
+    cotangent per row of a Jacobian); they are kept.
+    """
     g_shape = g.shape
-    if g_shape == shape:
+    lead = g.ndim - np.ndim(out)
+    if g_shape[lead:] == shape:
         return g
-    extra = len(g_shape) - len(shape)
-    axes = list(range(extra))
+    extra = g.ndim - lead - len(shape)
+    axes = list(range(lead, lead + extra))
     for i, size in enumerate(shape):
-        if size == 1 and g_shape[i + extra] != 1:
-            axes.append(i + extra)
-    return np.sum(g, axis=tuple(axes)).reshape(shape)
+        if size == 1 and g_shape[lead + extra + i] != 1:
+            axes.append(lead + extra + i)
+    return np.sum(g, axis=tuple(axes)).reshape(g_shape[:lead] + shape)
 
 
 def _binary(op, x, y) -> Tensor:
     x, y = operands(x, y, op.name)
-    return apply(op, (x, y))
+    try:
+        return apply(op, (x, y))
+    except ValueError:
+        x_shape, y_shape = x._value.shape, y._value.shape
+        try:
+            np.broadcast_shapes(x_shape, y_shape)
+        except ValueError:
+            raise InvalidArgumentError(
+                f"Incompatible shapes: {list(x_shape)} vs. {list(y_shape)} [Op:{op.name}]"
+            ) from None
+        raise
 
 
 def _unary(op, x) -> Tensor:
@@ -78,8 +93,8 @@ _ADD = define_op(
     lambda g, out, x, y: unbroadcast(g, x._value.shape),
     lambda g, out, x, y: unbroadcast(g, y._value.shape),
     numpy_vjps=(
-        lambda g, out, x, y: unbroadcast_array(g, x.shape),
-        lambda g, out, x, y: unbroadcast_array(g, y.shape),
+        lambda g, out, x, y: unbroadcast_array(g, x.shape, out),
+        lambda g, out, x, y: unbroadcast_array(g, y.shape, out),
     ),
 )
 _SUB = define_op(
@@ -87,8 +102,8 @@ _SUB = define_op(
     lambda g, out, x, y: unbroadcast(g, x._value.shape),
     lambda g, out, x, y: unbroadcast(negative(g), y._value.shape),
     numpy_vjps=(
-        lambda g, out, x, y: unbroadcast_array(g, x.shape),
-        lambda g, out, x, y: unbroadcast_array(-g, y.shape),
+        lambda g, out, x, y: unbroadcast_array(g, x.shape, out),
+        lambda g, out, x, y: unbroadcast_array(-g, y.shape, out),
     ),
 )
 _MUL = define_op(
@@ -96,8 +111,8 @@ _MUL = define_op(
     lambda g, out, x, y: unbroadcast(multiply(g, y), x._value.shape),
     lambda g, out, x, y: unbroadcast(multiply(x, g), y._value.shape),
     numpy_vjps=(
-        lambda g, out, x, y: unbroadcast_array(g * y, x.shape),
-        lambda g, out, x, y: unbroadcast_array(x * g, y.shape),
+        lambda g, out, x, y: unbroadcast_array(g * y, x.shape, out),
+        lambda g, out, x, y: unbroadcast_array(x * g, y.shape, out),
     ),
 )
 
@@ -114,8 +129,8 @@ _DIV = define_op(
     lambda g, out, x, y: unbroadcast(divide(g, y), x._value.shape),
     lambda g, out, x, y: unbroadcast(multiply(g, divide(divide(negative(x), y), y)), y._value.shape),
     numpy_vjps=(
-        lambda g, out, x, y: unbroadcast_array(g / y, x.shape),
-        lambda g, out, x, y: unbroadcast_array(g * (-x / y / y), y.shape),
+        lambda g, out, x, y: unbroadcast_array(g / y, x.shape, out),
+        lambda g, out, x, y: unbroadcast_array(g * (-x / y / y), y.shape, out),
     ),
 )
 _FLOORDIV = define_op("FloorDiv", np.floor_divide)
@@ -511,7 +526,7 @@ def _matmul_numpy_vjp_a(g, out, a, b, transpose_a=False, transpose_b=False):
         ga = np.matmul(g, _swap(b, not transpose_b))
     else:
         ga = np.matmul(_swap(b, transpose_b), _swap(g, True))
-    return unbroadcast_array(ga, a.shape)
+    return unbroadcast_array(ga, a.shape, out)
 
 
 def _matmul_numpy_vjp_b(g, out, a, b, transpose_a=False, transpose_b=False):
@@ -519,7 +534,7 @@ def _matmul_numpy_vjp_b(g, out, a, b, transpose_a=False, transpose_b=False):
         gb = np.matmul(_swap(a, not transpose_a), g)
     else:
         gb = np.matmul(_swap(g, True), _swap(a, transpose_a))
-    return unbroadcast_array(gb, b.shape)
+    return unbroadcast_array(gb, b.shape, out)
 
 
 _MATMUL = define_op(

@@ -120,11 +120,18 @@ def _log_softmax_vjp(g, out, logits, axis=-1):
     return subtract(g, multiply(reduce_sum(g, axis=axis, keepdims=True), exp(out)))
 
 
+def _negative_axis(axis: int, ndim: int) -> int:
+    """Count ``axis`` from the end, so that it still names the same axis behind batch axes."""
+    return axis - ndim if axis >= 0 else axis
+
+
 def _softmax_numpy_vjp(g, out, logits, axis=-1):
+    axis = _negative_axis(axis, out.ndim)
     return (g - np.sum(g * out, axis=axis, keepdims=True)) * out
 
 
 def _log_softmax_numpy_vjp(g, out, logits, axis=-1):
+    axis = _negative_axis(axis, out.ndim)
     return g - np.sum(g, axis=axis, keepdims=True) * np.exp(out)
 
 
@@ -141,7 +148,7 @@ def _axis_attrs(x: Tensor, axis) -> dict:
     axis = -1 if axis is None else int(axis)
     if not -ndim <= axis < ndim:
         raise InvalidArgumentError(f"axis {axis} is out of range for a rank-{ndim} tensor.")
-    return {"axis": axis}
+    return {"axis": axis % ndim - ndim}
 
 
 def softmax(logits, axis=None, name=None) -> Tensor:

@@ -51,9 +51,10 @@ def _count(x: Tensor, axis) -> int:
 
 
 def _broadcast_back_array(g, out, x, axis=None, keepdims=False):
+    prefix = g.shape[:g.ndim - np.ndim(out)]
     if not keepdims:
-        g = np.reshape(g, _kept_shape(x.shape, axis))
-    return np.broadcast_to(g, x.shape)
+        g = np.reshape(g, prefix + _kept_shape(x.shape, axis))
+    return np.broadcast_to(g, prefix + x.shape)
 
 
 def _mean_numpy_vjp(g, out, x, axis=None, keepdims=False):
