@@ -34,9 +34,9 @@ class Op:
         numpy_vjps: optional first-order VJPs on NumPy values, one per input, with the
             signature of ``vjps`` but NumPy arrays in and out. A backward pass that no tape
             records uses them instead of ``vjps``, which saves the engine's per-op overhead;
-            they must compute the same values. The cotangent may carry leading batch axes in
-            front of the output's shape (``jacobian`` pushes all its rows through at once),
-            which the function must keep; it raises ``NotBatchable`` where it cannot.
+            they must compute the same values. Because ``jacobian`` pushes all its rows through at
+            once, the cotangent may carry leading batch axes in front of the output's shape.
+            The function must keep them, or raise ``NotBatchable`` where it cannot.
     """
 
     def __init__(

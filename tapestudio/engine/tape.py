@@ -49,7 +49,7 @@ _PERSISTENT_IN_CONTEXT = (
 
 
 class UnconnectedGradients(enum.Enum):
-    """What ``gradient`` returns for a source that no recorded path links to the target."""
+    """The result ``gradient`` gives for a source that no recorded path links to the target."""
 
     NONE = "none"
     ZERO = "zero"
@@ -297,7 +297,7 @@ class GradientTape:
         ``[batch] + target.shape[1:] + source.shape[1:]``. It is computed from the gradient of
         each target column summed over the batch, so it is only meaningful when example i of
         the target depends on example i of the source alone. An unconnected source gives zeros,
-        whatever ``unconnected_gradients`` says.
+        whatever ``unconnected_gradients`` is set to.
 
         Raises:
             ValueError: the ranks are below 2 or the batch dimensions differ.
@@ -439,8 +439,8 @@ def _accumulate(cotangents: dict, key: int, g) -> None:
 def _backprop_arrays(relevant, depends, source_keys, flat_targets, seeds, flat_sources, batched) -> list:
     """Run ``backprop`` on NumPy values, for a backward pass that no tape records.
 
-    Ops with NumPy VJPs skip the engine entirely; the others get their cotangent wrapped in a
-    Tensor, and as no tape is recording, their engine VJPs run without being recorded.
+    Ops with NumPy VJPs skip the engine entirely. The others get their cotangent wrapped in a
+    Tensor and run their engine VJPs, which no tape records because none is active.
     """
     cotangents: dict[int, np.ndarray] = {}
     for target, seed in zip(flat_targets, seeds):
@@ -517,7 +517,7 @@ def _reshape(x: Tensor, shape: tuple) -> Tensor:
 
 def _jacobian_batched(records, tracked, target, target_value, flat_sources) -> list | None:
     """Return what ``_jacobian_rows`` returns from one backward pass of all rows at once, or
-    None when the path holds an op that cannot take a batch of cotangents."""
+    None when the path contains an op that cannot take a batch of cotangents."""
     size = target_value.size
     if size == 0:
         return None

@@ -1,6 +1,6 @@
 """Run the TensorFlow programs of ``tests/data/tf_cases.json`` against TapeStudio.
 
-Each case holds the body of a Python function written for TensorFlow 2.21, the values
+Each case contains the body of a Python function written for TensorFlow 2.21, the values
 TensorFlow returned, and the tolerance to compare at. The body runs with ``tf`` and ``keras``
 bound to TapeStudio's namespaces.
 """
