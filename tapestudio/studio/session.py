@@ -159,6 +159,9 @@ class Session:
             objective = objective_tensor(self._project.objective, predictions, self._targets)
 
         # Every gradient is taken before any optimizer changes a variable.
+        # NOTE: a parent tape only decides the order in which the tapes are opened. Gradients
+        # are taken after every tape has closed, so no tape records another tape's backward
+        # pass, and the objective has no term (a gradient penalty, say) that would need it.
         gradients = {}
         for spec in self._project.tapes:
             if spec.variables:
