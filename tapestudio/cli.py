@@ -208,7 +208,7 @@ def _list_examples(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from tapestudio.studio import ProjectError, RunError, Session, run, write_csv
+    from tapestudio.studio import ProjectError, Session, write_csv
 
     project = _load_project(args.project)
     if args.seed is not None:
@@ -219,35 +219,48 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     out_dir = _prepare_out_dir(args.out)
 
-    progress = None
-    if not args.quiet and sys.stderr.isatty():
-        progress = _ProgressBar(args.steps, sys.stderr)
+    show_progress = not args.quiet and sys.stderr.isatty()
+    status, failure, elapsed = _train(session, args.steps, show_progress)
 
-    status, started = EXIT_OK, time.perf_counter()
     try:
-        for record in run(session, args.steps):
-            if progress is not None:
-                progress.update(record.step, record.objective)
-    except KeyboardInterrupt:
-        status = EXIT_INTERRUPTED
-    except RunError as error:
-        status = EXIT_FAILURE
-        failure = error
-    elapsed = time.perf_counter() - started
-    if progress is not None:
-        progress.close()
-
-    paths = write_csv(session, session.project, out_dir)
+        paths = write_csv(session, session.project, out_dir)
+    except OSError as error:
+        print(
+            f"tapestudio run: error: cannot write the results to {out_dir}: {error}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     _print_summary(session, elapsed)
     print(f"wrote {', '.join(str(path) for path in paths)}")
 
     if status == EXIT_INTERRUPTED:
         message = f"interrupted after {session.step_count} of {args.steps} steps"
         print(f"tapestudio run: {message}", file=sys.stderr)
-    elif status == EXIT_FAILURE:
+    elif failure is not None:
         message = f"{failure}; the {session.step_count} steps before it were written"
         print(f"tapestudio run: error: {message}", file=sys.stderr)
     return status
+
+
+def _train(session, steps: int, show_progress: bool):
+    """Run the steps; return (exit status, the RunError or None, elapsed seconds)."""
+    from tapestudio.studio import RunError, run
+
+    progress = _ProgressBar(steps, sys.stderr) if show_progress else None
+    status, failure, started = EXIT_OK, None, time.perf_counter()
+
+    try:
+        for record in run(session, steps):
+            if progress is not None:
+                progress.update(record.step, record.objective)
+    except KeyboardInterrupt:
+        status = EXIT_INTERRUPTED
+    except RunError as error:
+        status, failure = EXIT_FAILURE, error
+
+    if progress is not None:
+        progress.close()
+    return status, failure, time.perf_counter() - started
 
 
 def _load_project(name_or_path: str):
