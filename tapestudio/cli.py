@@ -18,13 +18,13 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from tapestudio.studio.project import MAX_SEED as _MAX_SEED
+
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
-# NumPy's and Keras' seeding functions take seeds that fit in 32 bits.
-_MAX_SEED = 2**32 - 1
 
 
 class UsageError(Exception):

@@ -31,7 +31,8 @@ PROJECT_VERSION = 1
 OBJECTIVES = ("sum", "mse", "softmax_cross_entropy", "sigmoid_cross_entropy")
 DATA_KINDS = ("normal", "bundled", "csv")
 
-# NumPy's and Keras' seeding functions take seeds that fit in 32 bits.
+# Keras' set_random_seed passes the seed to np.random.seed, which takes 0 to 2**32 - 1, so
+# projects stay in that range and run the same under Keras.
 MAX_SEED = 2**32 - 1
 
 
