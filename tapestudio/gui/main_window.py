@@ -1,9 +1,10 @@
 """The main window: panels around the live plots, run control, project files and CSV export.
 
 The window owns one studio ``Session``. Edits from the panels come back as edited copies of the
-project and are applied with ``session.rebuild`` while no run is in progress; hyperparameter
-edits go to the session directly. A ``RunController`` steps the session in a worker thread and a
-timer redraws the plots and the status bar at about 30 frames per second.
+project, and the window applies them with ``session.rebuild`` while no run is in progress.
+Hyperparameter edits go to the session directly, also during a run. A ``RunController`` steps
+the session in a worker thread, and a timer redraws the plots and the status bar at about 30
+frames per second.
 """
 
 from __future__ import annotations
@@ -52,7 +53,14 @@ class MainWindow(QMainWindow):
         self, project: Project, path: str | Path | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.session = Session(project)
+        # The log panel attaches first, so that it shows how the session was built.
+        self.log_panel = LogPanel(self)
+        self.log_panel.attach()
+        try:
+            self.session = Session(project)
+        except ProjectError:
+            self.log_panel.detach()
+            raise
         self.project_path: Path | None = Path(path) if path is not None else None
         self._rate_samples: deque[tuple[float, int]] = deque()
 
@@ -94,12 +102,10 @@ class MainWindow(QMainWindow):
         self.tapes_panel.model.edit_rejected.connect(self._show_status)
         self.tapes_dock = self._add_dock("Tapes", self.tapes_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
 
-        self.log_panel = LogPanel(self)
-        self.log_panel.attach()
         self.log_dock = self._add_dock("Log", self.log_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.tapes_dock, self.log_dock, Qt.Orientation.Horizontal)
-        self.resizeDocks([self.tapes_dock, self.log_dock], [3, 2], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.tapes_dock], [220], Qt.Orientation.Vertical)
+        self.resizeDocks([self.tapes_dock, self.log_dock], [840, 600], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.tapes_dock], [180], Qt.Orientation.Vertical)
         self.resizeDocks([self.model_dock], [330], Qt.Orientation.Horizontal)
 
     def _add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -154,11 +160,12 @@ class MainWindow(QMainWindow):
         self.state_label.setText("Running" if running else "Paused")
         if not running:
             self._rate_samples.clear()
+            self.plots.invalidate()
             self.refresh_view()
 
     def _show_run_failure(self, message: str, step: int) -> None:
-        text = f"Training step {step} failed: {message}\n\nThe history up to step {step - 1} is kept and can be exported."
-        self.show_error("Run stopped", text)
+        history_note = f"The history up to step {step - 1} is kept and can be exported."
+        self.show_error("Run stopped", f"Training stopped because {message}.\n\n{history_note}")
 
     # -- drawing --------------------------------------------------------------------------
 

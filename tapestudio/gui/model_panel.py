@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 COMMON_ACTIVATIONS = ["linear", "relu", "sigmoid", "tanh", "softmax"]
 
 MAX_UNITS = 4096
-# QSpinBox holds a signed 32-bit int, so seeds above this are typed into the project file.
+# QSpinBox takes a signed 32-bit int. A larger seed (the studio accepts up to 2**32 - 1) is
+# shown clamped and stays unchanged in the project unless the seed is edited here.
 MAX_SEED = 2**31 - 1
 
 
@@ -55,16 +56,16 @@ def layer_names(project: Project) -> list[str]:
     return names
 
 
-def rename_tape_variables(old: Project, new: Project, kept_layers: list[int | None]) -> None:
+def rename_tape_variables(old: Project, new: Project, new_indices: list[int | None]) -> None:
     """Rewrite the tapes of ``new`` after a layer edit, in place.
 
-    ``kept_layers[i]`` is the index in ``new`` of the old layer ``i``, or None if it was removed.
+    ``new_indices[i]`` is the index in ``new`` of the old layer ``i``, or None if it was removed.
     A variable that no longer exists is dropped from every tape.
     """
     old_names = layer_names(old)
     new_names = layer_names(new)
     renamed = {}
-    for old_index, new_index in enumerate(kept_layers):
+    for old_index, new_index in enumerate(new_indices):
         if new_index is not None and old_index < len(old_names) and new_index < len(new_names):
             renamed[old_names[old_index]] = new_names[new_index]
 
@@ -80,7 +81,8 @@ def rename_tape_variables(old: Project, new: Project, kept_layers: list[int | No
 
 def describe_data(data: DataSpec) -> str:
     if data.kind == "normal":
-        return f"{data.samples} samples from N(0, 1)"
+        noun = "sample" if data.samples == 1 else "samples"
+        return f"{data.samples} {noun} from N(0, 1)"
     if data.kind == "bundled":
         return f"bundled data set {data.name}"
     if data.kind == "csv":
@@ -237,8 +239,8 @@ class ModelPanel(QWidget):
         for name, value in fields.items():
             setattr(layer, name, value)
 
-        kept = list(range(len(project.model.layers)))
-        rename_tape_variables(old, project, kept)
+        same_layers = list(range(len(project.model.layers)))
+        rename_tape_variables(old, project, same_layers)
         self.project_edited.emit(project)
 
     def _add_layer(self) -> None:
@@ -253,11 +255,11 @@ class ModelPanel(QWidget):
         project = copy.deepcopy(old)
         del project.model.layers[index]
 
-        kept: list[int | None] = []
+        new_indices: list[int | None] = []
         for old_index in range(len(old.model.layers)):
             if old_index == index:
-                kept.append(None)
+                new_indices.append(None)
             else:
-                kept.append(old_index - 1 if old_index > index else old_index)
-        rename_tape_variables(old, project, kept)
+                new_indices.append(old_index - 1 if old_index > index else old_index)
+        rename_tape_variables(old, project, new_indices)
         self.project_edited.emit(project)

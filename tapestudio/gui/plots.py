@@ -1,13 +1,14 @@
 """Live plots of a session: the objective, one metric per (tape, variable) and a kernel heatmap.
 
-Each plot item is created once and updated with ``setData`` by ``refresh``, which the window
-calls from a timer at a bounded frame rate; nothing here is called per training step. The
-curves are rebuilt only when the set of (tape, variable) pairs changes, after a rebuild.
+Each plot item is created once and updated with ``setData`` by ``refresh``. The window calls
+``refresh`` from a timer at a bounded frame rate, never once per training step. The curves are
+created again only when the set of (tape, variable) pairs changes, after a rebuild.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -28,6 +29,9 @@ PALETTE = [
     "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22",
 ]
 HEATMAP_COLORMAP = "CET-D1"
+# The heatmap reads the weights at most this often during a run, in seconds, because
+# session.weights() waits for the training step in progress to release the session.
+HEATMAP_INTERVAL_SECONDS = 0.2
 
 
 def _configure_curve(curve: pg.PlotDataItem) -> None:
@@ -78,7 +82,7 @@ class MetricPlot(QWidget):
 
         self.plot_widget = _new_plot_widget(DEFAULT_METRIC, DEFAULT_METRIC)
         self.legend = self.plot_widget.addLegend(
-            offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 200), labelTextColor="k"
+            offset=(10, 10), brush=pg.mkBrush(255, 255, 255, 200), labelTextColor="k"
         )
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
 
@@ -202,6 +206,7 @@ class PlotsPanel(QWidget):
         self._keys: list[tuple[str, str]] = []
         # (history generation, length) last drawn; None forces the next refresh to draw.
         self._drawn: tuple[int, int] | None = None
+        self._heatmap_drawn_at = float("-inf")
 
         self.objective_plot = ObjectivePlot(self)
         self.metric_plot = MetricPlot(self)
@@ -231,8 +236,9 @@ class PlotsPanel(QWidget):
         self.invalidate()
 
     def invalidate(self) -> None:
-        """Make the next ``refresh`` redraw even if no step was added (new metric, kernel ...)."""
+        """Make the next ``refresh`` redraw everything, even if no step was added."""
         self._drawn = None
+        self._heatmap_drawn_at = float("-inf")
 
     def refresh(self) -> None:
         """Redraw from the session if it has new records; called from the window's timer."""
@@ -246,10 +252,14 @@ class PlotsPanel(QWidget):
             self.metric_plot.set_keys(keys)
             self._keys = keys
 
-        # The worker may append between these reads; the history only grows during a run, so
-        # cutting every array to the length of the first read keeps them aligned.
+        # The worker may append between these reads. The history only grows during a run, so
+        # arrays cut to the length of the first read stay aligned.
         steps = history.steps()
         self.objective_plot.update_from(steps, history.objective()[: len(steps)])
         self.metric_plot.update_from(self._session, steps)
-        self.heatmap.update_from(self._session.weights())
+
+        now = time.monotonic()
+        if now - self._heatmap_drawn_at >= HEATMAP_INTERVAL_SECONDS:
+            self.heatmap.update_from(self._session.weights())
+            self._heatmap_drawn_at = now
         self._drawn = (state[0], len(steps))

@@ -125,14 +125,14 @@ class TapeTableModel(QAbstractTableModel):
     def hyperparameter_column(self, name: str) -> int:
         return len(self._variables) + 1 + self._hyperparameters.index(name)
 
-    def _optimizer_column(self) -> int:
+    def optimizer_column(self) -> int:
         return len(self._variables)
 
     def _column_kind(self, column: int) -> tuple[str, str]:
         """Return ("variable", path), ("optimizer", "") or ("hyperparameter", name)."""
         if column < len(self._variables):
             return "variable", self._variables[column]
-        if column == self._optimizer_column():
+        if column == self.optimizer_column():
             return "optimizer", ""
         return "hyperparameter", self._hyperparameters[column - len(self._variables) - 1]
 
@@ -323,8 +323,8 @@ class TapeTableModel(QAbstractTableModel):
 
         # Values the new optimizer also takes (such as learning_rate) carry over.
         accepted = optimizers.hyperparameters(name)
-        kept = {key: value for key, value in tape.optimizer.hyperparameters.items() if key in accepted}
-        tape.optimizer = OptimizerSpec(name=name, hyperparameters=kept)
+        carried = {key: value for key, value in tape.optimizer.hyperparameters.items() if key in accepted}
+        tape.optimizer = OptimizerSpec(name=name, hyperparameters=carried)
 
         self.structure_edited.emit(project)
         return True
@@ -349,7 +349,7 @@ class TapeTableModel(QAbstractTableModel):
             self.edit_rejected.emit(f"Tape {tape.name} rejected {name} = {number}: {error}")
             return False
 
-        logger.info("Tape %s: %s set to %s", tape.name, name, number)
+        logger.debug("Requested %s = %s for tape %s", name, number, tape.name)
         self.dataChanged.emit(index, index)
         self.hyperparameter_changed.emit(tape.name, name, float(number))
         return True
@@ -357,9 +357,9 @@ class TapeTableModel(QAbstractTableModel):
     def add_tape(self) -> None:
         """Emit a project copy with one more tape (SGD, default hyperparameters, no variables)."""
         project = copy.deepcopy(self._session.project)
-        taken = {tape.name for tape in project.tapes}
+        used_names = {tape.name for tape in project.tapes}
         number = len(project.tapes) + 1
-        while f"tape{number}" in taken:
+        while f"tape{number}" in used_names:
             number += 1
 
         project.tapes.append(TapeSpec(name=f"tape{number}", variables=[], optimizer=OptimizerSpec()))

@@ -26,7 +26,7 @@ def window(qtbot):
 
 @pytest.fixture
 def wait_for_steps(qtbot):
-    """Return a function that waits until a window's history holds at least ``count`` steps."""
+    """Return a function that waits until a window's history contains at least ``count`` steps."""
 
     def wait(window, count):
         qtbot.waitUntil(lambda: len(window.session.history) >= count, timeout=RUN_TIMEOUT_MS)

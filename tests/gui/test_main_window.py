@@ -67,6 +67,23 @@ def test_run_updates_status_bar(window, qtbot, wait_for_steps, wait_idle):
     assert window.step_label.text() == f"Step {window.session.step_count}"
 
 
+def test_window_responsive_during_run(window, qtbot, wait_for_steps, wait_idle):
+    # The iris example has a bounded loss, so a second of steps stays finite.
+    assert window.open_example("iris")
+    frames = []
+    window.frame_timer.timeout.connect(lambda: frames.append(window.session.step_count))
+    window.actions.run.trigger()
+    wait_for_steps(window, 1)
+
+    qtbot.wait(1000)
+    window.actions.pause.trigger()
+    wait_idle(window)
+    # The frame timer is set to about 30 frames a second. Training shares the CPU and the GIL
+    # with drawing, so this checks only that the plots keep redrawing during a run.
+    assert len(frames) >= 5
+    assert frames[-1] > frames[0]
+
+
 def test_run_actions_enabled_while_running(window, wait_for_steps, wait_idle):
     window.actions.run.trigger()
     wait_for_steps(window, 1)
