@@ -73,6 +73,8 @@ class TapeTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._session = session
         self._running = False
+        # The shape the views know about, read at the last model reset.
+        self._tape_count = 0
         self._variables: list[str] = []
         self._hyperparameters: list[str] = []
         self._read_columns()
@@ -91,7 +93,7 @@ class TapeTableModel(QAbstractTableModel):
         same_shape = (
             list(self._session.variable_names) == self._variables
             and _hyperparameter_names(project) == self._hyperparameters
-            and len(project.tapes) == self.rowCount()
+            and len(project.tapes) == self._tape_count
         )
         if not same_shape:
             self.set_session(self._session)
@@ -105,6 +107,7 @@ class TapeTableModel(QAbstractTableModel):
         self._emit_all_changed()
 
     def _read_columns(self) -> None:
+        self._tape_count = len(self._session.project.tapes)
         self._variables = list(self._session.variable_names)
         self._hyperparameters = _hyperparameter_names(self._session.project)
 
@@ -154,7 +157,7 @@ class TapeTableModel(QAbstractTableModel):
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt name
         if parent.isValid():
             return 0
-        return len(self._session.project.tapes)
+        return self._tape_count
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802 - Qt name
         if parent.isValid():

@@ -2,6 +2,7 @@
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from tapestudio.gui.tapes_panel import CHOICES_ROLE
 
@@ -20,6 +21,13 @@ def test_model_after_rebuild_passes_tester(window, model, qtmodeltester):
 
     qtmodeltester.check(model)
     assert model.rowCount() == 3
+    assert window.tapes_panel.view.model().rowCount() == 3
+
+
+def test_add_tape_resets_model(model, qtbot):
+    with qtbot.waitSignal(model.modelReset, timeout=1000):
+        model.add_tape()
+    assert model.headerData(2, Qt.Orientation.Vertical) == "tape3"
 
 
 def test_rows_and_columns_follow_project(window, model):
@@ -143,3 +151,30 @@ def test_add_and_remove_tape(window, model):
     model.remove_tapes([0])
     assert [tape.name for tape in window.session.project.tapes] == ["layer2", "tape3"]
     assert model.rowCount() == 2
+
+
+def test_view_editor_sets_learning_rate(window, model, qtbot):
+    view = window.tapes_panel.view
+    index = model.index(0, model.hyperparameter_column("learning_rate"))
+    view.setCurrentIndex(index)
+    view.edit(index)
+
+    editor = view.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    assert editor.text() == "0.01"
+    editor.setText("2.5e-3")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+    # The delegate commits the editor's data through a queued call.
+    hyperparameters = window.session.project.tapes[0].optimizer.hyperparameters
+    qtbot.waitUntil(lambda: hyperparameters["learning_rate"] == 0.0025)
+
+
+def test_view_editor_offers_optimizers(window, model):
+    view = window.tapes_panel.view
+    index = model.index(0, model.optimizer_column())
+    view.edit(index)
+
+    editor = view.focusWidget()
+    assert isinstance(editor, QComboBox)
+    assert editor.currentText() == "SGD"
