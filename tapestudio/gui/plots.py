@@ -29,8 +29,8 @@ PALETTE = [
     "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22",
 ]
 HEATMAP_COLORMAP = "CET-D1"
-# The heatmap reads the weights at most this often during a run, in seconds, because
-# session.weights() waits for the training step in progress to release the session.
+# The heatmap redraws at most this often during a run, in seconds: a new image each frame
+# would cost more drawing time than the eye gains from it.
 HEATMAP_INTERVAL_SECONDS = 0.2
 
 

@@ -73,9 +73,19 @@ class Session:
         return list(self._variables)
 
     def weights(self) -> dict[str, np.ndarray]:
-        """Return copies of the current variable values by Keras path."""
-        with self._state_lock:
-            return {path: variable.numpy().copy() for path, variable in self._variables.items()}
+        """Return copies of the variable values after the latest step, by Keras path.
+
+        It takes no lock, so the GUI thread never waits for a running step: each step ends by
+        publishing references to the variables' arrays, which the engine replaces on every
+        assignment and never changes in place.
+        """
+        published = self._published_weights
+        return {path: array.copy() for path, array in published.items()}
+
+    def _publish_weights(self) -> None:
+        self._published_weights = {
+            path: variable._read_value_array() for path, variable in self._variables.items()
+        }
 
     # -- changing ------------------------------------------------------------------------
 
@@ -144,6 +154,7 @@ class Session:
 
             self.history.append(record)
             self._step_count = step
+            self._publish_weights()
             return record
 
     def _compute_step(self, step: int) -> StepRecord:
@@ -233,6 +244,7 @@ class Session:
         self._optimizers = optimizer_objects
         self._tape_order = nesting_order(project.tapes)
         self._step_count = 0
+        self._publish_weights()
         self.history.clear(history_keys(project))
 
         logger.info(
