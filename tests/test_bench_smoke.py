@@ -11,6 +11,7 @@ import pytest
 
 from bench import run as bench_run
 from bench.crosscheck import compare
+from bench.memory import check_memory, resident_bytes
 from bench.report import README_BEGIN, README_END, render, replace_readme_results
 from bench.timing import TimingConfig
 from bench.workloads import WORKLOADS
@@ -57,6 +58,14 @@ def test_memory_check_counts_steps(tiny_run):
 def test_memory_check_reports_growth(tiny_run):
     growth = tiny_run.memory["growth_bytes"]
     assert growth is None or isinstance(growth, int)
+
+
+@pytest.mark.skipif(resident_bytes() is None, reason="needs /proc/self/statm (Linux)")
+def test_memory_check_sees_leak():
+    leaked_arrays = []
+    report = check_memory(lambda: leaked_arrays.append(np.zeros(64)), 20_000)
+    # 20,000 arrays of 64 float64 values keep more than 10 MB alive.
+    assert report["steady_growth_bytes"] > 5 * 1024 * 1024
 
 
 def test_report_has_row_per_library(tiny_run):
