@@ -22,7 +22,10 @@ def flatten(structure) -> list:
     if isinstance(structure, (list, tuple)):
         leaves = []
         for item in structure:
-            leaves.extend(flatten(item))
+            if isinstance(item, (list, tuple, dict)):
+                leaves.extend(flatten(item))
+            else:
+                leaves.append(item)
         return leaves
     return [structure]
 
@@ -33,6 +36,10 @@ def pack_sequence_as(structure, flat: list):
     Raises:
         ValueError: ``flat`` has another number of items than ``structure`` has leaves.
     """
+    if type(structure) in (list, tuple) and len(structure) == len(flat) and not any(
+        isinstance(item, (list, tuple, dict)) for item in structure
+    ):
+        return type(structure)(flat)
     packed, used = _pack(structure, flat, 0)
     if used != len(flat):
         raise ValueError(f"Structure has {used} leaves but {len(flat)} values were given.")

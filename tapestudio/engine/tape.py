@@ -203,7 +203,9 @@ class GradientTape:
                     logger.warning(_PERSISTENT_IN_CONTEXT)
             else:
                 self._pop()
-        return self._records[:]
+        # A tape that still records (a persistent one, inside its context) appends the backward
+        # ops to its records while they are walked, so the walk needs a copy.
+        return self._records[:] if self._recording else self._records
 
     def _end_backward(self) -> None:
         if not self._persistent:
@@ -460,6 +462,30 @@ def _backprop_arrays(relevant, depends, source_keys, flat_targets, seeds, flat_s
         if g is None:
             continue
         numpy_vjps = op.numpy_vjps
+
+        if numpy_vjps is not None and len(inputs) == 1:
+            # The commonest record: a unary op, whose one input must depend on a source
+            # because the record is relevant.
+            vjp = numpy_vjps[0]
+            if vjp is not None:
+                x_key = id(inputs[0])
+                gx = vjp(g, out._value, inputs[0]._value, **attrs) if attrs else vjp(g, out._value, inputs[0]._value)
+                previous = cotangents.get(x_key)
+                cotangents[x_key] = gx if previous is None else previous + gx
+            continue
+
+        if numpy_vjps is not None and len(inputs) == 2 and not attrs:
+            # The next commonest: a binary op without attributes.
+            values = (inputs[0]._value, inputs[1]._value)
+            for vjp, x in zip(numpy_vjps, inputs):
+                x_key = id(x)
+                if vjp is None or x_key not in depends:
+                    continue
+                gx = vjp(g, out._value, *values)
+                previous = cotangents.get(x_key)
+                cotangents[x_key] = gx if previous is None else previous + gx
+            continue
+
         if numpy_vjps is not None:
             values = [v._value for v in inputs]
         for index, x in enumerate(inputs):

@@ -98,12 +98,19 @@ class Variable:
         tapes = tape_stack.active
         if not tapes:
             return EagerTensor(self._value)
-        if self._trainable:
-            for tape in tapes:
-                if tape._watch_accessed_variables:
-                    tape._watch_variable(self)
         out = EagerTensor(self._value)
-        record(tapes, READ_VARIABLE, (self,), out, None)
+        key = id(self)
+        inputs = (self,)
+        for tape in tapes:
+            tracked = tape._tracked
+            if key not in tracked:
+                if not (self._trainable and tape._watch_accessed_variables):
+                    continue
+                tape._watch_variable(self)
+            # The read is recorded like an op, whatever the variable's dtype: the ops that
+            # consume an integer read are the ones the recording rule leaves out.
+            tape._records.append((READ_VARIABLE, inputs, out, None))
+            tracked.add(id(out))
         return out
 
     def _checked_value(self, value) -> np.ndarray:

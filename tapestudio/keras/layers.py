@@ -43,6 +43,7 @@ class Layer:
     def __init__(self, name: str | None = None, dtype="float32", trainable: bool = True) -> None:
         self.name = name if name is not None else unique_name(_snake_case(type(self).__name__))
         self.dtype = dtype
+        self._numpy_dtype = np.dtype(dtype)
         self.trainable = trainable
         self.built = False
         self._variables: list[Variable] = []
@@ -64,7 +65,7 @@ class Layer:
 
     def __call__(self, inputs):
         x = to_tensor(inputs)
-        if x._value.dtype.kind == "f" and np.dtype(self.dtype) != x._value.dtype:
+        if x._value.dtype.kind == "f" and x._value.dtype != self._numpy_dtype:
             x = math_ops.cast(x, self.dtype)
         if not self.built:
             self.build(tuple(x._value.shape))
@@ -158,10 +159,10 @@ class Dense(Layer):
                 f"Dense layer {self.name} expects inputs of rank 2 or more (batch, features); "
                 f"got shape {tuple(inputs._value.shape)}."
             )
-        if inputs._value.shape[-1] != self.kernel.shape[0]:
+        if inputs._value.shape[-1] != self.kernel._value.shape[0]:
             raise ValueError(
                 f"Input 0 of layer {self.name} is incompatible with the layer: expected axis -1 "
-                f"of input shape to have value {self.kernel.shape[0]}, but received input with "
+                f"of input shape to have value {self.kernel._value.shape[0]}, but received input with "
                 f"shape {tuple(inputs._value.shape)}"
             )
         outputs = math_ops.matmul(inputs, self.kernel)

@@ -46,12 +46,24 @@ def operands(x, y, op_name: str) -> tuple[Tensor, Tensor]:
     Raises:
         InvalidArgumentError: both are tensors and their dtypes differ.
     """
-    x_is_tensor = isinstance(x, Tensor)
-    y_is_tensor = isinstance(y, Tensor)
-    if not x_is_tensor and hasattr(x, "_read_for_op"):
+    x_type, y_type = type(x), type(y)
+    x_is_number = x_type is float or x_type is int
+    y_is_number = y_type is float or y_type is int
+    x_is_tensor = not x_is_number and isinstance(x, Tensor)
+    y_is_tensor = not y_is_number and isinstance(y, Tensor)
+    if not x_is_number and not x_is_tensor and hasattr(x, "_read_for_op"):
         x, x_is_tensor = x._read_for_op(), True
-    if not y_is_tensor and hasattr(y, "_read_for_op"):
+    if not y_is_number and not y_is_tensor and hasattr(y, "_read_for_op"):
         y, y_is_tensor = y._read_for_op(), True
+    # The common case of a tensor and a Python number, without the general checks.
+    if x_is_tensor and y_is_number:
+        dtype = x._value.dtype
+        if y_type is int or dtype.kind in "fc":
+            return x, EagerTensor(dtype.type(y))
+    if y_is_tensor and x_is_number:
+        dtype = y._value.dtype
+        if x_type is int or dtype.kind in "fc":
+            return EagerTensor(dtype.type(x)), y
     if x_is_tensor:
         if not y_is_tensor:
             y = like(y, x)

@@ -29,7 +29,7 @@ def _reshape_forward(x, shape):
 _RESHAPE = define_op(
     "Reshape", _reshape_forward,
     lambda g, out, x, shape: reshape(g, x._value.shape),
-    numpy_vjps=(lambda g, out, x, shape: np.reshape(g, g.shape[:g.ndim - np.ndim(out)] + x.shape),),
+    numpy_vjps=(lambda g, out, x, shape: g.reshape(g.shape[:g.ndim - out.ndim] + x.shape),),
 )
 
 
@@ -58,8 +58,8 @@ def _transpose_vjp(g, out, x, perm):
 
 
 def _transpose_numpy_vjp(g, out, x, perm):
-    lead = g.ndim - np.ndim(out)
-    return np.transpose(g, tuple(range(lead)) + tuple(lead + int(p) for p in np.argsort(perm)))
+    lead = g.ndim - out.ndim
+    return g.transpose(tuple(range(lead)) + tuple(lead + int(p) for p in np.argsort(perm)))
 
 
 _TRANSPOSE = define_op(
@@ -309,7 +309,7 @@ def _is_basic(key) -> bool:
 
 
 def _getitem_numpy_vjp(g, out, x, key):
-    lead = g.ndim - np.ndim(out)
+    lead = g.ndim - out.ndim
     if lead == 0:
         return _scatter_forward(g, x.shape, key)
     if not _is_basic(key):

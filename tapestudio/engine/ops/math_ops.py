@@ -56,15 +56,24 @@ def unbroadcast_array(g, shape: tuple, out):
     cotangent per row of a Jacobian); they are kept.
     """
     g_shape = g.shape
-    lead = g.ndim - np.ndim(out)
+    if g_shape == shape:
+        return g
+    lead = g.ndim - out.ndim
     if g_shape[lead:] == shape:
         return g
+    if lead == 0 and g.size == math.prod(shape):
+        # Only axes of length 1 were added or broadcast, so the sum is a reshape.
+        return g.reshape(shape)
     extra = g.ndim - lead - len(shape)
     axes = list(range(lead, lead + extra))
     for i, size in enumerate(shape):
         if size == 1 and g_shape[lead + extra + i] != 1:
             axes.append(lead + extra + i)
-    return np.sum(g, axis=tuple(axes)).reshape(g_shape[:lead] + shape)
+    return g.sum(axis=tuple(axes)).reshape(g_shape[:lead] + shape)
+
+
+def _unbroadcast_fast(g, shape: tuple, out):
+    return g if g.shape == shape else unbroadcast_array(g, shape, out)
 
 
 def _binary(op, x, y) -> Tensor:
@@ -83,7 +92,7 @@ def _binary(op, x, y) -> Tensor:
 
 
 def _unary(op, x) -> Tensor:
-    return apply(op, (to_tensor(x),))
+    return apply(op, (x if isinstance(x, Tensor) else to_tensor(x),))
 
 
 # -- arithmetic --------------------------------------------------------------------------------
@@ -93,8 +102,8 @@ _ADD = define_op(
     lambda g, out, x, y: unbroadcast(g, x._value.shape),
     lambda g, out, x, y: unbroadcast(g, y._value.shape),
     numpy_vjps=(
-        lambda g, out, x, y: unbroadcast_array(g, x.shape, out),
-        lambda g, out, x, y: unbroadcast_array(g, y.shape, out),
+        lambda g, out, x, y: g if g.shape == x.shape else unbroadcast_array(g, x.shape, out),
+        lambda g, out, x, y: g if g.shape == y.shape else unbroadcast_array(g, y.shape, out),
     ),
 )
 _SUB = define_op(
@@ -111,8 +120,8 @@ _MUL = define_op(
     lambda g, out, x, y: unbroadcast(multiply(g, y), x._value.shape),
     lambda g, out, x, y: unbroadcast(multiply(x, g), y._value.shape),
     numpy_vjps=(
-        lambda g, out, x, y: unbroadcast_array(g * y, x.shape, out),
-        lambda g, out, x, y: unbroadcast_array(x * g, y.shape, out),
+        lambda g, out, x, y: _unbroadcast_fast(g * y, x.shape, out),
+        lambda g, out, x, y: _unbroadcast_fast(x * g, y.shape, out),
     ),
 )
 
@@ -258,9 +267,7 @@ def _rounded_from_float64(function, scalar_function=None):
     """
 
     def forward(x):
-        if x.dtype.kind != "f" or x.dtype.itemsize == 8:
-            return function(x)
-        if scalar_function is not None and x.ndim == 0 and x.dtype.itemsize == 4:
+        if scalar_function is not None and (type(x) is np.float32 or (x.ndim == 0 and x.dtype == np.float32)):
             try:
                 result = scalar_function(float(x))
             except (OverflowError, ValueError):
@@ -268,6 +275,8 @@ def _rounded_from_float64(function, scalar_function=None):
             else:
                 if -_FLOAT32_MAX <= result <= _FLOAT32_MAX or result != result:
                     return np.float32(result)
+        if x.dtype.kind != "f" or x.dtype.itemsize == 8:
+            return function(x)
         return function(x.astype(np.float64)).astype(x.dtype)
 
     forward.__name__ = function.__name__
@@ -490,11 +499,19 @@ def cast(x, dtype, name=None) -> Tensor:
 # -- matmul ------------------------------------------------------------------------------------
 
 def _swap(value, flag: bool):
-    return np.swapaxes(value, -1, -2) if flag else value
+    return value.swapaxes(-1, -2) if flag else value
+
+
+def _product(a, b):
+    """Return the matrix product; ``ndarray.dot`` has far less per-call overhead than
+    ``np.matmul`` for small 2-D operands, and both call the same BLAS routine."""
+    if a.ndim == 2 and b.ndim == 2:
+        return a.dot(b)
+    return np.matmul(a, b)
 
 
 def _matmul_forward(a, b, transpose_a=False, transpose_b=False):
-    return np.matmul(_swap(a, transpose_a), _swap(b, transpose_b))
+    return _product(_swap(a, transpose_a), _swap(b, transpose_b))
 
 
 def _matmul_vjp_a(g, out, a, b, transpose_a=False, transpose_b=False):
@@ -523,18 +540,18 @@ def _matmul_vjp_b(g, out, a, b, transpose_a=False, transpose_b=False):
 
 def _matmul_numpy_vjp_a(g, out, a, b, transpose_a=False, transpose_b=False):
     if not transpose_a:
-        ga = np.matmul(g, _swap(b, not transpose_b))
+        ga = _product(g, _swap(b, not transpose_b))
     else:
-        ga = np.matmul(_swap(b, transpose_b), _swap(g, True))
-    return unbroadcast_array(ga, a.shape, out)
+        ga = _product(_swap(b, transpose_b), _swap(g, True))
+    return ga if ga.shape == a.shape else unbroadcast_array(ga, a.shape, out)
 
 
 def _matmul_numpy_vjp_b(g, out, a, b, transpose_a=False, transpose_b=False):
     if not transpose_b:
-        gb = np.matmul(_swap(a, not transpose_a), g)
+        gb = _product(_swap(a, not transpose_a), g)
     else:
-        gb = np.matmul(_swap(g, True), _swap(a, transpose_a))
-    return unbroadcast_array(gb, b.shape, out)
+        gb = _product(_swap(g, True), _swap(a, transpose_a))
+    return gb if gb.shape == b.shape else unbroadcast_array(gb, b.shape, out)
 
 
 _MATMUL = define_op(

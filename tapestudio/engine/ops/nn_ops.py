@@ -1,7 +1,8 @@
 """Activations, softmax and the cross-entropies of ``tf.nn``.
 
-Conventions follow TensorFlow 2 (``nn_grad.py``): the gradient of ``relu`` is 0 at 0, and that
-of ``relu6`` is 0 at 0 and at 6. The fused cross-entropies compute ``softmax - labels`` for the
+Conventions follow TensorFlow 2 (``nn_grad.py`` and the ``ReluGrad`` kernel): the gradient of
+``relu`` is 0 at 0, and that of ``relu6`` is 0 at 0 and at 6. Both multiply the cotangent by
+a 0/1 mask, so a NaN cotangent stays NaN even where the input is negative. The fused cross-entropies compute ``softmax - labels`` for the
 logits' gradient, so a logit whose probability underflows to 0 still gets a finite gradient.
 """
 
@@ -14,7 +15,7 @@ from ..errors import InvalidArgumentError
 from ..tensor import EagerTensor, Tensor
 from ._convert import operands, to_tensor
 from .array_ops import expand_dims, where
-from .math_ops import add, exp, log1p, logical_and, multiply, negative, subtract, greater, less
+from .math_ops import add, cast, exp, greater, less, log1p, logical_and, multiply, negative, subtract
 from .reduction_ops import reduce_sum
 
 __all__ = [
@@ -34,15 +35,18 @@ def _relu_forward(x):
     return np.maximum(x, x.dtype.type(0))
 
 
+def _relu_vjp(g, out, x):
+    return multiply(g, cast(greater(out, 0), g._value.dtype))
+
+
 _RELU = define_op(
-    "Relu", _relu_forward, lambda g, out, x: where(greater(out, 0), g, _zeros(g)),
-    numpy_vjps=(lambda g, out, x: np.where(out > 0, g, g.dtype.type(0)),),
+    "Relu", _relu_forward, _relu_vjp, numpy_vjps=(lambda g, out, x: g * (out > 0),),
 )
 
 
 def _relu6_vjp(g, out, x):
     inside = logical_and(greater(x, 0), less(x, 6))
-    return where(inside, g, _zeros(g))
+    return multiply(g, cast(inside, g._value.dtype))
 
 
 _RELU6 = define_op("Relu6", lambda x: np.clip(x, 0, 6).astype(x.dtype, copy=False), _relu6_vjp)

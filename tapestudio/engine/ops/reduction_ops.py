@@ -36,11 +36,11 @@ def _broadcast_back(g: Tensor, x: Tensor, axis, keepdims: bool) -> Tensor:
 
 
 def _sum_forward(x, axis=None, keepdims=False):
-    return np.asarray(np.sum(x, axis=axis, keepdims=keepdims))
+    return x.sum(axis=axis, keepdims=keepdims)
 
 
 def _mean_forward(x, axis=None, keepdims=False):
-    return np.asarray(np.mean(x, axis=axis, keepdims=keepdims))
+    return x.mean(axis=axis, keepdims=keepdims)
 
 
 def _count(x: Tensor, axis) -> int:
@@ -51,10 +51,13 @@ def _count(x: Tensor, axis) -> int:
 
 
 def _broadcast_back_array(g, out, x, axis=None, keepdims=False):
-    prefix = g.shape[:g.ndim - np.ndim(out)]
+    prefix = g.shape[:g.ndim - out.ndim]
     if not keepdims:
-        g = np.reshape(g, prefix + _kept_shape(x.shape, axis))
-    return np.broadcast_to(g, prefix + x.shape)
+        g = g.reshape(prefix + _kept_shape(x.shape, axis))
+    # A filled array costs less than np.broadcast_to's Python-level setup for small inputs.
+    result = np.empty(prefix + x.shape, dtype=g.dtype)
+    result[...] = g
+    return result
 
 
 def _mean_numpy_vjp(g, out, x, axis=None, keepdims=False):
