@@ -1,4 +1,4 @@
-"""Fixtures for the tape tests: warning budgets and runs in a fresh interpreter."""
+"""Fixtures for the tape tests, which reset warning budgets and run code in a fresh interpreter."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ def fresh_watch_warning_budget(monkeypatch):
     Like TensorFlow, the engine logs that warning at most five times per process, so without
     this a test that expects it would depend on how many other tests watched an integer first.
     """
+    # NOTE: this resets a private counter of the engine, so it must follow a rename there.
     tape_module = importlib.import_module("tapestudio.engine.tape")
     monkeypatch.setattr(tape_module, "_NON_FLOAT_WATCH_WARNINGS_LEFT", [5])
 
@@ -63,7 +64,9 @@ def count_warnings_in_fresh_interpreter():
             [sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=False
         )
         if completed.returncode != 0:
-            raise AssertionError(f"the program failed:\n{completed.stderr}")
+            raise AssertionError(
+                f"The program failed with exit code {completed.returncode}:\n{completed.stderr}"
+            )
         return int(completed.stdout.strip().splitlines()[-1])
 
     return count
