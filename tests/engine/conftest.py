@@ -61,7 +61,11 @@ def count_warnings_in_fresh_interpreter():
             + "\nprint(_counter.count)\n"
         )
         completed = subprocess.run(
-            [sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=False
+            [sys.executable, "-c", program],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         if completed.returncode != 0:
             raise AssertionError(

@@ -74,7 +74,9 @@ def test_constructor_accepts_both_keywords():
     assert tape.gradient(y, v).numpy() == pytest.approx(6.0)
 
 
-@pytest.mark.xfail(reason="tapestudio has no autodiff namespace exporting GradientTape", strict=True)
+@pytest.mark.xfail(
+    reason="tapestudio has no autodiff namespace exporting GradientTape", strict=True
+)
 def test_gradient_tape_is_exported_from_autodiff():
     assert tf.autodiff.GradientTape is tf.GradientTape
 
@@ -708,7 +710,8 @@ def test_target_none_does_not_use_up_tape():
 def test_unknown_unconnected_gradients_raises_value_error():
     x, y, tape = watched_square()
 
-    with pytest.raises(ValueError, match=exact("Unknown value for unconnected_gradients: 'nonsense'")):
+    message = "Unknown value for unconnected_gradients: 'nonsense'"
+    with pytest.raises(ValueError, match=exact(message)):
         tape.gradient(y, x, unconnected_gradients="nonsense")
 
 
@@ -1607,7 +1610,8 @@ def test_jacobian_of_vector():
     ids=str,
 )
 def test_jacobian_shape_is_target_then_source(target_shape, source_shape):
-    x = tf.constant(np.linspace(0.5, 1.5, int(np.prod(source_shape))).reshape(source_shape).astype(np.float32))
+    values = np.linspace(0.5, 1.5, int(np.prod(source_shape)), dtype=np.float32)
+    x = tf.constant(values.reshape(source_shape))
     with tf.GradientTape() as tape:
         tape.watch(x)
         y = tf.reduce_sum(x * x) * tf.ones(target_shape)
@@ -1669,7 +1673,9 @@ def test_jacobian_of_unconnected_source_gives_zeros_on_request():
         tape.watch(x)
         y = x * 2.0
 
-    jacobian = tape.jacobian(y, tf.constant([5.0]), unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    jacobian = tape.jacobian(
+        y, tf.constant([5.0]), unconnected_gradients=tf.UnconnectedGradients.ZERO
+    )
 
     np.testing.assert_array_equal(jacobian.numpy(), [[0.0], [0.0]])
 
@@ -2163,7 +2169,9 @@ def test_custom_gradient_wrong_input_count_raises():
 
     with pytest.raises(
         ValueError,
-        match=exact("custom_gradient function expected to return 2 gradients, but returned 1 instead."),
+        match=exact(
+            "custom_gradient function expected to return 2 gradients, but returned 1 instead."
+        ),
     ):
         tape.gradient(z, x)
 
@@ -2276,7 +2284,8 @@ def test_custom_gradient_wrong_variable_count_raises():
         y = f(x)
 
     with pytest.raises(
-        ValueError, match=exact("Must return gradient for each variable from @custom_gradient grad_fn.")
+        ValueError,
+        match=exact("Must return gradient for each variable from @custom_gradient grad_fn."),
     ):
         tape.gradient(y, [x, w])
 

@@ -691,6 +691,7 @@ def test_one_persistent_tape_serves_both_losses():
 # -- tf.where with NaN or inf in the branch not taken -----------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_where_forward_takes_finite_branch():
     a = tf.Variable(10.0)
     with tf.GradientTape() as tape:
@@ -744,7 +745,9 @@ def test_where_sqrt_of_negative_keeps_gradient_finite():
     strict=True,
 )
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("function", [tf.sqrt, tf.math.rsqrt, tf.math.reciprocal], ids=["sqrt", "rsqrt", "reciprocal"])
+@pytest.mark.parametrize(
+    "function", [tf.sqrt, tf.math.rsqrt, tf.math.reciprocal], ids=["sqrt", "rsqrt", "reciprocal"]
+)
 def test_unselected_branch_zero_cotangent_gives_zero(function):
     x = tf.constant([-1.0, 0.0, 4.0])
     with tf.GradientTape() as tape:
