@@ -550,6 +550,17 @@ def test_watched_variables_empty_after_reset():
     assert listed == ()
 
 
+def test_watched_variables_list_variable_read_after_reset():
+    v = tf.Variable(1.0)
+    w = tf.Variable(2.0)
+    with tf.GradientTape(persistent=True) as tape:
+        y = v * w
+        tape.reset()
+        z = w * 2.0
+
+    assert tape.watched_variables() == (w,)
+
+
 # -- variables and assignment -----------------------------------------------------------------
 
 
@@ -1516,6 +1527,30 @@ def test_stop_recording_leaves_other_tapes_recording():
                 y = x * x
 
     assert outer.gradient(y, x).numpy() == pytest.approx(4.0)
+
+
+def test_gradient_inside_stop_recording_logs_nothing(caplog):
+    x = tf.constant(3.0)
+    with caplog.at_level(logging.WARNING, logger="tapestudio"):
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(x)
+            y = x * x * x
+            with tape.stop_recording():
+                tape.gradient(y, x)
+
+    assert caplog.records == []
+
+
+def test_gradient_inside_stop_recording_is_not_recorded():
+    x = tf.constant(3.0)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = x * x * x
+        with tape.stop_recording():
+            dy = tape.gradient(y, x)
+
+    assert dy.numpy() == pytest.approx(27.0)
+    assert tape.gradient(dy, x) is None
 
 
 def test_stop_recording_never_entered_raises():
