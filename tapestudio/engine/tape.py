@@ -19,12 +19,13 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
+import sys
 
 import numpy as np
 
 from . import nest
 from .context import tape_stack
-from .tensor import EagerTensor, Tensor, array_of
+from .tensor import EagerTensor, Tensor, TensorShape, array_of
 from .variables import Variable
 from .core import NotBatchable
 from .ops.math_ops import add
@@ -46,6 +47,21 @@ _PERSISTENT_IN_CONTEXT = (
     "GradientTape.gradient inside the context if you actually want to trace the gradient in "
     "order to compute higher order derivatives."
 )
+
+
+_IN_CONTEXT_WARNED_AT: set[tuple[str, int]] = set()
+
+
+def _warn_in_context_once() -> None:
+    """Log the in-context warning once per calling line of user code, as TensorFlow does, so a
+    training loop that opens a new tape every step logs it once."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame = frame.f_back
+    site = (frame.f_code.co_filename, frame.f_lineno) if frame is not None else ("", 0)
+    if site not in _IN_CONTEXT_WARNED_AT:
+        _IN_CONTEXT_WARNED_AT.add(site)
+        logger.warning(_PERSISTENT_IN_CONTEXT)
 
 
 class UnconnectedGradients(enum.Enum):
@@ -84,8 +100,10 @@ class GradientTape:
         self._persistent = bool(persistent)
         self._watch_accessed_variables = bool(watch_accessed_variables)
         self._recording = False
-        self._used = False
-        self._warned_in_context = False
+        # Whether the tape has records it can compute gradients from: False before the first
+        # __enter__ and after a non-persistent tape's one gradient() call.
+        self._live = False
+        self._used_variables: tuple = ()
         self._clear()
 
     def _clear(self) -> None:
@@ -102,9 +120,9 @@ class GradientTape:
                 "Tape is still recording, This can happen if you try to re-enter an "
                 "already-active tape."
             )
-        if self._used:
-            self._used = False
+        if not self._live:
             self._clear()
+            self._live = True
         self._push()
         return self
 
@@ -134,7 +152,7 @@ class GradientTape:
             RuntimeError: the tape was never entered, or was already used.
             ValueError: the tape is not recording now.
         """
-        if self._used or (not self._recording and not self._records and not self._tracked):
+        if not self._live:
             raise RuntimeError("Trying to stop recording a tape which is not recording.")
         self._pop()
         try:
@@ -162,12 +180,9 @@ class GradientTape:
             ValueError: a leaf of ``tensor`` is neither a Tensor nor a Variable.
         """
         for leaf in nest.flatten(tensor):
-            if isinstance(leaf, Variable):
-                self._watch_variable(leaf)
-                continue
-            if not isinstance(leaf, Tensor):
+            if not isinstance(leaf, (Tensor, Variable)):
                 raise ValueError(
-                    f"Passed in object {leaf!r} of type {type(leaf).__name__!r}, not tf.Tensor "
+                    f"Passed in object {leaf} of type {type(leaf).__name__!r}, not tf.Tensor "
                     f"or tf.Variable or ExtensionType."
                 )
             if leaf._value.dtype.kind not in "fc" and _NON_FLOAT_WATCH_WARNINGS_LEFT[0] > 0:
@@ -176,7 +191,9 @@ class GradientTape:
                     "The dtype of the watched tensor must be floating (e.g. tf.float32), got %r",
                     leaf.dtype,
                 )
-            if id(leaf) not in self._tracked:
+            if isinstance(leaf, Variable):
+                self._watch_variable(leaf)
+            elif id(leaf) not in self._tracked:
                 self._tracked.add(id(leaf))
                 self._watched.append(leaf)
 
@@ -187,29 +204,36 @@ class GradientTape:
             self._tracked.add(key)
 
     def watched_variables(self) -> tuple:
-        """Return the watched variables in the order they were created."""
+        """Return the watched variables in the order they were created.
+
+        A non-persistent tape that computed its gradient returns those it had watched then.
+        """
+        if not self._live:
+            return self._used_variables
         return tuple(sorted(self._variables.values(), key=lambda v: v._unique_id))
 
     # -- gradients ---------------------------------------------------------------------------
 
     def _begin_backward(self) -> list:
         """Check that the tape can compute gradients and return the records to use."""
-        if self._used:
-            raise RuntimeError(_ALREADY_USED)
+        self._check_live(_ALREADY_USED)
         if self._recording:
             if self._persistent:
-                if not self._warned_in_context:
-                    self._warned_in_context = True
-                    logger.warning(_PERSISTENT_IN_CONTEXT)
+                _warn_in_context_once()
             else:
                 self._pop()
         # A tape that still records (a persistent one, inside its context) appends the backward
         # ops to its records while they are walked, so the walk needs a copy.
         return self._records[:] if self._recording else self._records
 
+    def _check_live(self, message: str) -> None:
+        if not self._live:
+            raise RuntimeError(message)
+
     def _end_backward(self) -> None:
         if not self._persistent:
-            self._used = True
+            self._used_variables = self.watched_variables()
+            self._live = False
             self._clear()
 
     def gradient(self, target, sources, output_gradients=None,
@@ -262,6 +286,7 @@ class GradientTape:
                 is False on a non-persistent tape.
             ValueError: ``unconnected_gradients`` is unknown.
         """
+        self._check_live(_ALREADY_USED)
         if not experimental_use_pfor and not self._persistent:
             raise RuntimeError(
                 "GradientTape must be created with persistent=True to compute the jacobian with "
@@ -283,7 +308,10 @@ class GradientTape:
         flat_jacobians = []
         for source, row in zip(flat_sources, rows):
             shape = target_value.shape + _value_of(source).shape
-            if row is None:
+            if target_value.size == 0:
+                # An empty target has an empty Jacobian, whether or not a source reaches it.
+                row = EagerTensor(np.zeros(shape, _value_of(source).dtype))
+            elif row is None:
                 if unconnected is UnconnectedGradients.ZERO:
                     row = EagerTensor(np.zeros(shape, _value_of(source).dtype))
             else:
@@ -305,19 +333,29 @@ class GradientTape:
             ValueError: the ranks are below 2 or the batch dimensions differ.
             RuntimeError: as ``jacobian``.
         """
+        # TensorFlow joins this message's two literals without a space; it is kept as it is.
+        self._check_live(
+            "A non-persistent GradientTape can only be used tocompute one set of gradients "
+            "(or jacobians)"
+        )
         target_value = _value_of(target)
         source_value = _value_of(source)
-        if target_value.ndim < 1 or source_value.ndim < 1 or target_value.shape[0] != source_value.shape[0]:
+        for value in (target_value, source_value):
+            if value.ndim < 2:
+                raise ValueError(f"Shape {TensorShape(value.shape)} must have rank at least 2")
+        if target_value.shape[0] != source_value.shape[0]:
             raise ValueError(
-                f"Need first dimension of target shape ({list(target_value.shape)}) and source "
-                f"shape ({list(source_value.shape)}) to match."
+                f"Need first dimension of target shape ({TensorShape(target_value.shape)}) and "
+                f"source shape ({TensorShape(source_value.shape)}) to match."
             )
         if not experimental_use_pfor and not self._persistent:
             raise RuntimeError(
                 "GradientTape must be created with persistent=True to compute the batch_jacobian "
                 "with eager execution enabled and  with experimental_use_pfor set to False."
             )
-        if parallel_iterations is not None and not self._persistent:
+        columns = int(np.prod(target_value.shape[1:], dtype=np.int64))
+        if parallel_iterations is not None and parallel_iterations < columns and not self._persistent:
+            # Fewer parallel iterations than columns means several backward passes.
             raise RuntimeError(
                 "GradientTape must be created with persistent=True to compute the batch_jacobian "
                 "with parallel_iterations."
@@ -576,7 +614,7 @@ def _batch_jacobian_batched(records, tracked, target, target_value, source, sour
     except NotBatchable:
         return None
     if g is None:
-        return EagerTensor(np.zeros(target_value.shape + source_value.shape[1:], source_value.dtype))
+        return EagerTensor(np.zeros(target_value.shape + source_value.shape[1:], target_value.dtype))
     per_example = np.swapaxes(g._value.reshape((columns, batch, -1)), 0, 1)
     return EagerTensor(per_example.reshape(target_value.shape + source_value.shape[1:]))
 
@@ -623,9 +661,9 @@ def _batch_jacobian(records, tracked, target, target_value, source, source_value
         seed = EagerTensor(seed.reshape(target_value.shape))
         (g,) = backprop(records, tracked, [target], [seed], [source])
         if g is None:
-            g = EagerTensor(np.zeros(source_value.shape, source_value.dtype))
+            g = EagerTensor(np.zeros(source_value.shape, target_value.dtype))
         per_column.append(reshape(g, (batch, -1)))
     if columns == 0:
-        return EagerTensor(np.zeros(target_value.shape + source_value.shape[1:], source_value.dtype))
+        return EagerTensor(np.zeros(target_value.shape + source_value.shape[1:], target_value.dtype))
     result = stack(per_column, axis=1)
     return reshape(result, target_value.shape + source_value.shape[1:])

@@ -91,11 +91,6 @@ def test_construction_does_not_start_recording():
     assert tape.gradient(y, v) is None
 
 
-@pytest.mark.xfail(
-    reason="gradient() on a tape that was never entered returns a result instead of raising "
-    "RuntimeError",
-    strict=True,
-)
 def test_gradient_on_never_entered_tape_raises():
     x = tf.constant(1.0)
     tape = tf.GradientTape(persistent=True)
@@ -308,11 +303,6 @@ def test_watch_non_tensor_inside_structure_raises_value_error():
             tape.watch([tf.constant(1.0), 2.0])
 
 
-@pytest.mark.xfail(
-    reason="the message shows repr() of the object (array([1., 2.])) where TensorFlow shows "
-    "str() ([1. 2.])",
-    strict=True,
-)
 def test_watch_ndarray_message_shows_str_of_object():
     with tf.GradientTape() as tape:
         with pytest.raises(
@@ -399,10 +389,6 @@ def test_watch_non_float_warning_logger_and_level(caplog, fresh_watch_warning_bu
     assert caplog.records[0].name.startswith("tapestudio.")
 
 
-@pytest.mark.xfail(
-    reason="watching an integer Variable logs no warning; TensorFlow warns as for tensors",
-    strict=True,
-)
 def test_watch_integer_variable_logs_warning(caplog, fresh_watch_warning_budget):
     v = tf.Variable(3)
     with caplog.at_level(logging.WARNING, logger="tapestudio"):
@@ -527,10 +513,6 @@ def test_watched_variables_follow_construction_order():
     assert tape.watched_variables() == (first, second, third)
 
 
-@pytest.mark.xfail(
-    reason="watched_variables() is empty once a non-persistent tape has computed its gradient",
-    strict=True,
-)
 def test_watched_variables_survive_used_tape():
     v = tf.Variable(1.0)
     with tf.GradientTape() as tape:
@@ -813,11 +795,6 @@ def test_in_context_gradient_warns_once_for_repeated_calls(caplog):
     assert len(caplog.records) == 1
 
 
-@pytest.mark.xfail(
-    reason="the in-context warning is logged once per tape, so a training loop logs it every "
-    "step; TensorFlow logs it once",
-    strict=True,
-)
 def test_in_context_warning_once_per_training_loop(
     count_warnings_in_fresh_interpreter,
 ):
@@ -1583,11 +1560,6 @@ def test_stop_recording_after_exit_raises_value_error():
             pass
 
 
-@pytest.mark.xfail(
-    reason="stop_recording() after exiting a tape that recorded nothing raises RuntimeError "
-    "instead of ValueError",
-    strict=True,
-)
 def test_stop_recording_after_empty_exit_raises():
     tape = tf.GradientTape()
     with tape:
@@ -1746,11 +1718,6 @@ def test_jacobian_without_pfor_needs_persistent():
         tape.jacobian(y, x, experimental_use_pfor=False)
 
 
-@pytest.mark.xfail(
-    reason="jacobian(experimental_use_pfor=False) on a used tape reports the pfor message "
-    "instead of the used-tape message",
-    strict=True,
-)
 def test_jacobian_reports_used_tape_before_pfor_setting():
     x, y, tape = watched_square([1.0, 2.0])
     tape.gradient(y, x)
@@ -1791,10 +1758,6 @@ def test_jacobian_inside_context_of_persistent_tape_is_recorded():
     np.testing.assert_allclose(tape.gradient(jacobian, x).numpy(), [6.0, 12.0])
 
 
-@pytest.mark.xfail(
-    reason="jacobian of an empty target returns None instead of an empty (0, n) tensor",
-    strict=True,
-)
 def test_jacobian_of_empty_target_has_zero_rows():
     x = tf.constant([1.0, 2.0])
     with tf.GradientTape() as tape:
@@ -1850,11 +1813,6 @@ def test_batch_jacobian_of_unconnected_source_gives_zeros(unconnected):
     np.testing.assert_array_equal(result.numpy(), np.zeros((1, 2, 2)))
 
 
-@pytest.mark.xfail(
-    reason="batch_jacobian gives zeros of the source dtype for an unconnected source; "
-    "TensorFlow gives zeros of the target dtype",
-    strict=True,
-)
 def test_batch_jacobian_zeros_have_target_dtype():
     x = tf.constant([[1.0, 2.0]], dtype=tf.float64)
     with tf.GradientTape() as tape:
@@ -1866,10 +1824,6 @@ def test_batch_jacobian_zeros_have_target_dtype():
     assert result.dtype == tf.float32
 
 
-@pytest.mark.xfail(
-    reason="batch_jacobian accepts rank-1 target and source instead of raising ValueError",
-    strict=True,
-)
 def test_batch_jacobian_of_rank_one_raises_value_error():
     x, y, tape = watched_square([1.0, 2.0])
 
@@ -1895,11 +1849,6 @@ def test_second_batch_jacobian_raises_runtime_error():
         tape.batch_jacobian(y, x)
 
 
-@pytest.mark.xfail(
-    reason="batch_jacobian on a used tape checks the shapes first and raises ValueError instead "
-    "of RuntimeError",
-    strict=True,
-)
 def test_batch_jacobian_reports_used_tape_before_shapes():
     x, y, tape = watched_square([[1.0, 2.0]])
     tape.gradient(y, x)
@@ -1932,11 +1881,6 @@ def test_batch_jacobian_parallel_iterations_needs_persistent():
         tape.batch_jacobian(y, x, parallel_iterations=2)
 
 
-@pytest.mark.xfail(
-    reason="batch_jacobian raises for any parallel_iterations on a non-persistent tape; "
-    "TensorFlow computes it when parallel_iterations exceeds the columns",
-    strict=True,
-)
 def test_batch_jacobian_large_parallel_iterations_works():
     x, y, tape = watched_square([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
 
