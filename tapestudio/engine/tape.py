@@ -28,6 +28,7 @@ from .context import tape_stack
 from .tensor import EagerTensor, Tensor, TensorShape, array_of
 from .variables import Variable
 from .core import NotBatchable
+from .errors import InvalidArgumentError
 from .ops.math_ops import add
 
 __all__ = ["GradientTape", "UnconnectedGradients"]
@@ -402,11 +403,40 @@ def _seeds(flat_targets: list, output_gradients) -> list:
         value = _value_of(target)
         if cotangent is None:
             seeds.append(EagerTensor(np.ones(value.shape, value.dtype)))
-        elif isinstance(cotangent, Tensor):
-            seeds.append(cotangent)
         else:
-            seeds.append(EagerTensor(array_of(cotangent, value.dtype)))
+            seeds.append(_checked_seed(cotangent, value))
     return seeds
+
+
+def _checked_seed(cotangent, target_value) -> Tensor:
+    """Return an output gradient as a tensor of its target's dtype and shape.
+
+    As in TensorFlow, a Python number becomes float32 (or int32) and must then match the
+    target's dtype. A cotangent that broadcasts to the target's shape is broadcast.
+
+    Raises:
+        InvalidArgumentError: the dtype differs from the target's, or the shape does not
+            broadcast to it.
+    """
+    tensor = cotangent if isinstance(cotangent, Tensor) else EagerTensor(array_of(cotangent))
+    array = tensor._value
+    if target_value.dtype.kind not in "fc":
+        return tensor
+    if array.dtype != target_value.dtype:
+        raise InvalidArgumentError(
+            f"output_gradients entry has dtype {np.dtype(array.dtype).name} but its target has "
+            f"dtype {np.dtype(target_value.dtype).name}; cast it with tf.cast."
+        )
+    if array.shape != target_value.shape:
+        try:
+            array = np.broadcast_to(array, target_value.shape)
+        except ValueError:
+            raise InvalidArgumentError(
+                f"output_gradients entry has shape {list(array.shape)}, which does not broadcast "
+                f"to its target's shape {list(target_value.shape)}."
+            ) from None
+        tensor = EagerTensor(array)
+    return tensor
 
 
 def backprop(records: list, tracked: set, flat_targets: list, seeds: list, flat_sources: list,
@@ -567,7 +597,7 @@ def _fill_unconnected(flat_gradients: list, flat_sources: list, unconnected: Unc
         value = _value_of(source)
         if value.dtype.kind not in "fc":
             g = None
-        elif g is None and unconnected is UnconnectedGradients.ZERO:
+        if g is None and unconnected is UnconnectedGradients.ZERO:
             g = EagerTensor(np.zeros(value.shape, value.dtype))
         filled.append(g)
     return filled
