@@ -5,11 +5,13 @@ variables, ``GradientTape``, the ops under their TensorFlow names, ``tf.math``, 
 ``tf.random`` and ``tf.keras`` (Sequential models of Dense layers).
 """
 
+from types import SimpleNamespace as _SimpleNamespace
+
 from . import math, nn, random  # noqa: F401  (TensorFlow-shaped namespaces)
 from .engine import (  # noqa: F401
     EagerTensor, GradientTape, InvalidArgumentError, OpError, ResourceVariable, Tensor,
     TensorShape, UnconnectedGradients, Variable, constant, convert_to_tensor, custom_gradient,
-    is_tensor, nest,
+    grad_pass_through, is_tensor, nest,
 )
 from .engine.dtypes import (  # noqa: F401
     DType, as_dtype, bool_ as bool, complex64, complex128, float16, float32, float64, int8, int16,
@@ -31,5 +33,7 @@ from .engine.ops.reduction_ops import (  # noqa: F401
 )
 from . import keras, optimizers  # noqa: E402,F401
 from .engine import errors  # noqa: E402,F401
+
+autodiff = _SimpleNamespace(GradientTape=GradientTape)  # tf.autodiff.GradientTape
 
 __version__ = "0.1.0"

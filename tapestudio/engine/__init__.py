@@ -7,14 +7,14 @@ watch, source, target, unconnected) is defined in :mod:`tapestudio.engine.tape`.
 from . import dtypes, nest
 from . import operators as _operators  # noqa: F401  (installs Tensor and Variable operators)
 from .core import OPS, Op, apply, define_op
-from .custom_gradient import custom_gradient
+from .custom_gradient import custom_gradient, grad_pass_through
 from .errors import InvalidArgumentError, OpError
 from .tape import GradientTape, UnconnectedGradients
 from .tensor import EagerTensor, Tensor, TensorShape, constant, convert_to_tensor, is_tensor
 from .variables import ResourceVariable, Variable
 
 __all__ = [
-    "dtypes", "nest", "OPS", "Op", "apply", "define_op", "custom_gradient", "InvalidArgumentError", "OpError",
+    "dtypes", "nest", "OPS", "Op", "apply", "define_op", "custom_gradient", "grad_pass_through", "InvalidArgumentError", "OpError",
     "GradientTape", "UnconnectedGradients", "EagerTensor", "Tensor", "TensorShape", "constant",
     "convert_to_tensor", "is_tensor", "ResourceVariable", "Variable",
 ]

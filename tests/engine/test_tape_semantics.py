@@ -74,9 +74,6 @@ def test_constructor_accepts_both_keywords():
     assert tape.gradient(y, v).numpy() == pytest.approx(6.0)
 
 
-@pytest.mark.xfail(
-    reason="tapestudio has no autodiff namespace exporting GradientTape", strict=True
-)
 def test_gradient_tape_is_exported_from_autodiff():
     assert tf.autodiff.GradientTape is tf.GradientTape
 
@@ -604,7 +601,6 @@ def test_variable_rebound_to_tensor_gives_none_next_step():
     assert results[1][1] is None
 
 
-@pytest.mark.xfail(reason="tapestudio has no grad_pass_through", strict=True)
 def test_grad_pass_through_gives_identity_gradient():
     x = tf.Variable(1.0)
     z = tf.Variable(3.0)
@@ -2092,11 +2088,6 @@ def test_custom_gradient_none_is_unconnected():
     assert tape.gradient(y, x, unconnected_gradients="zero").numpy() == 0.0
 
 
-@pytest.mark.xfail(
-    reason="grad_fn is called once per input (twice for two inputs) instead of once per "
-    "backward pass",
-    strict=True,
-)
 def test_custom_gradient_calls_grad_fn_once():
     calls = []
 
@@ -2254,11 +2245,6 @@ def test_custom_gradient_wrong_variable_count_raises():
         tape.gradient(y, [x, w])
 
 
-@pytest.mark.xfail(
-    reason="a Variable passed as argument counts as a captured variable, so custom_gradient "
-    "raises TypeError asking for the 'variables' keyword",
-    strict=True,
-)
 def test_custom_gradient_variable_argument_is_an_input():
     @tf.custom_gradient
     def f(v):
@@ -2274,11 +2260,6 @@ def test_custom_gradient_variable_argument_is_an_input():
     assert tape.gradient(y, v).numpy() == pytest.approx(10.0)
 
 
-@pytest.mark.xfail(
-    reason="a list argument is turned into one new constant, so its tensors get None instead "
-    "of grad_fn's gradients",
-    strict=True,
-)
 def test_custom_gradient_list_argument_is_flattened():
     @tf.custom_gradient
     def f(pair):
@@ -2323,11 +2304,6 @@ def test_custom_gradient_of_two_outputs():
     assert [float(g) for g in tape.gradient(z, [x, y])] == [2.0, 3.0]
 
 
-@pytest.mark.xfail(
-    reason="with a tape recording the backward pass, a + b of two custom-gradient outputs gives "
-    "[0, 6] instead of [2, 3]: the grad_fn result for one output is reused for the other",
-    strict=True,
-)
 def test_custom_gradient_two_outputs_under_outer_tape():
     f, _ = _scaled_pair()
     x = tf.constant(1.0)
@@ -2342,11 +2318,6 @@ def test_custom_gradient_two_outputs_under_outer_tape():
     assert [float(g) for g in grads] == [2.0, 3.0]
 
 
-@pytest.mark.xfail(
-    reason="grad_fn of a two-output function is called once per output and input with zeros "
-    "for the other output, instead of once with both upstream gradients",
-    strict=True,
-)
 def test_custom_gradient_two_outputs_one_call():
     f, calls = _scaled_pair()
     x = tf.constant(1.0)
@@ -2359,11 +2330,6 @@ def test_custom_gradient_two_outputs_one_call():
     assert calls == [(1.0, 1.0)]
 
 
-@pytest.mark.xfail(
-    reason="global-norm clipping in a two-output grad_fn sees one output's gradient at a time, "
-    "giving [1, 1] instead of [0.707, 0.707]",
-    strict=True,
-)
 def test_custom_gradient_clips_global_norm_of_two_outputs():
     @tf.custom_gradient
     def clip_pair(x, y):
