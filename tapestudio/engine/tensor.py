@@ -61,8 +61,10 @@ class Tensor:
 
     __slots__ = ("_value",)
 
-    # Makes NumPy defer to Tensor's reflected operators: ndarray * Tensor gives a Tensor.
-    __array_ufunc__ = None
+    # Makes NumPy's binary operators defer to Tensor's reflected ones, so ndarray * Tensor
+    # gives a Tensor, while NumPy functions (np.square(t)) still take the value through
+    # __array__ and return arrays, as with TensorFlow tensors.
+    __array_priority__ = 100
 
     def __init__(self, value) -> None:
         self._value = value
@@ -238,8 +240,14 @@ def constant(value, dtype=None, shape=None, name=None) -> Tensor:
         TypeError: ``value`` cannot be converted to ``dtype``.
         ValueError: ``value`` cannot be reshaped or broadcast to ``shape``.
     """
-    if isinstance(value, Tensor) and dtype is None and shape is None:
-        return value
+    if isinstance(value, Tensor):
+        if dtype is not None and dtypes.as_dtype(dtype)._np != value._value.dtype:
+            raise TypeError(
+                f"Expected tensor {value} with dtype {dtypes.as_dtype(dtype)!r}, but got dtype "
+                f"{value.dtype!r}. Use tf.cast to change the dtype of a tensor."
+            )
+        if shape is None or tuple(shape) == value._value.shape:
+            return value
     array = array_of(value, dtype)
     if shape is not None:
         shape = tuple(int(d) for d in shape)

@@ -44,7 +44,7 @@ class Variable:
         dtype: the dtype to convert ``initial_value`` to.
     """
 
-    __array_ufunc__ = None
+    __array_priority__ = 100
 
     def __new__(cls, *args, **kwargs):
         # tf.Variable(...) creates a ResourceVariable, as in TensorFlow.
@@ -149,6 +149,18 @@ class Variable:
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self._value, dtype=dtype)
 
+    def __iadd__(self, other):
+        raise RuntimeError(_in_place_message("+=", "assign_add"))
+
+    def __isub__(self, other):
+        raise RuntimeError(_in_place_message("-=", "assign_sub"))
+
+    def __imul__(self, other):
+        raise RuntimeError(_in_place_message("*=", "assign"))
+
+    def __itruediv__(self, other):
+        raise RuntimeError(_in_place_message("/=", "assign"))
+
     def __len__(self) -> int:
         return self._value.shape[0]
 
@@ -173,6 +185,14 @@ class Variable:
 
     def __hash__(self) -> int:
         raise TypeError("Variable is unhashable. Instead, use variable.ref() as the key.")
+
+
+def _in_place_message(operator: str, method: str) -> str:
+    return (
+        f"`variable {operator} value` with tf.Variable is not supported. Use "
+        f"`variable.{method}(...)` to modify the variable, or `out = variable "
+        f"{operator[0]} value` to get a new Tensor."
+    )
 
 
 class ResourceVariable(Variable):

@@ -226,11 +226,6 @@ def test_constant_of_tensor_keeps_gradient():
     assert tape.gradient(loss, v).numpy() == pytest.approx(2.0)
 
 
-@pytest.mark.xfail(
-    reason="constant(tensor, dtype=<same dtype>) copies the tensor, so the gradient is None "
-    "instead of flowing through",
-    strict=True,
-)
 def test_constant_of_tensor_same_dtype_keeps_gradient():
     x = tf.constant(2.0)
     with tf.GradientTape() as tape:
@@ -240,10 +235,6 @@ def test_constant_of_tensor_same_dtype_keeps_gradient():
     assert tape.gradient(y, x) is not None
 
 
-@pytest.mark.xfail(
-    reason="constant(tensor, dtype=<other dtype>) converts silently instead of raising TypeError",
-    strict=True,
-)
 def test_constant_of_tensor_dtype_change_raises():
     with pytest.raises(TypeError):
         tf.constant(tf.constant(2.0), dtype=tf.float64)

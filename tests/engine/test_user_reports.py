@@ -136,33 +136,18 @@ def test_convert_to_tensor_of_numpy_gives_none():
     assert tape.gradient(loss, w) is None
 
 
-@pytest.mark.xfail(
-    reason="NumPy ufuncs such as np.square raise TypeError on a Tensor; TensorFlow returns a "
-    "NumPy array",
-    strict=True,
-)
 def test_numpy_ufunc_on_tensor_returns_array():
     result = np.square(tf.constant([1.0, 2.0]))
 
     np.testing.assert_array_equal(result, [1.0, 4.0])
 
 
-@pytest.mark.xfail(
-    reason="NumPy ufuncs such as np.exp raise TypeError on a Variable; TensorFlow returns a "
-    "NumPy array",
-    strict=True,
-)
 def test_numpy_ufunc_on_variable_returns_array():
     result = np.exp(tf.Variable([0.0]))
 
     np.testing.assert_array_equal(result, [1.0])
 
 
-@pytest.mark.xfail(
-    reason="np.square inside the forward pass raises TypeError instead of leaving the tape "
-    "(gradient None)",
-    strict=True,
-)
 def test_numpy_ufunc_detour_gives_none():
     w = tf.Variable([1.0, 2.0])
     with tf.GradientTape() as tape:
@@ -285,11 +270,6 @@ def test_rebinding_weights_in_training_loop_stops_learning():
     assert grads[1] is None
 
 
-@pytest.mark.xfail(
-    reason="'variable += value' silently rebinds the name to a Tensor; TensorFlow raises "
-    "RuntimeError pointing to assign_add",
-    strict=True,
-)
 def test_in_place_add_on_variable_raises_runtime_error():
     v = tf.Variable(1.0)
 
