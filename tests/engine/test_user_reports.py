@@ -706,12 +706,6 @@ def test_where_sqrt_forward_value():
     np.testing.assert_array_equal(unsafe.numpy(), [-1.0, 2.0])
 
 
-@pytest.mark.xfail(
-    reason="sqrt's gradient multiplies the zero cotangent of the unselected branch by "
-    "0.5 / sqrt(-1) = NaN, giving [nan, 0.25]; TensorFlow's SqrtGrad returns 0 for a zero "
-    "cotangent",
-    strict=True,
-)
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_where_sqrt_of_negative_keeps_gradient_finite():
     x, unsafe, safe, tape = _where_sqrt_tape()
@@ -719,11 +713,6 @@ def test_where_sqrt_of_negative_keeps_gradient_finite():
     np.testing.assert_array_equal(tape.gradient(unsafe, x).numpy(), [1.0, 0.25])
 
 
-@pytest.mark.xfail(
-    reason="the gradients of sqrt, rsqrt and reciprocal turn a zero cotangent into NaN at "
-    "x <= 0; TensorFlow's SqrtGrad, RsqrtGrad and ReciprocalGrad return 0 for a zero cotangent",
-    strict=True,
-)
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize(
     "function", [tf.sqrt, tf.math.rsqrt, tf.math.reciprocal], ids=["sqrt", "rsqrt", "reciprocal"]

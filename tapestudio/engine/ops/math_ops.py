@@ -289,13 +289,42 @@ _SQUARE = define_op(
     "Square", np.square, lambda g, out, x: multiply(g, multiply(x, 2.0)),
     numpy_vjps=(lambda g, out, x: g * (x * 2.0),),
 )
+def _unless_zero_cotangent(g, gradient) -> Tensor:
+    """Return ``gradient``, with 0 wherever the cotangent ``g`` is 0.
+
+    TensorFlow's SqrtGrad, RsqrtGrad and ReciprocalGrad kernels do this, so that the zero
+    cotangent of a branch ``where`` did not select stays 0 even where the local derivative is
+    infinite (``sqrt`` of a negative number or of 0).
+    """
+    return _where(equal(g, 0), _zeros_like(gradient), gradient)
+
+
+def _unless_zero_cotangent_array(g, compute):
+    """NumPy version of ``_unless_zero_cotangent``: ``compute()`` only where ``g`` is not 0."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        gradient = compute()
+    return np.where(g == 0, g.dtype.type(0), gradient)
+
+
+def _sqrt_vjp(g, out, x):
+    return _unless_zero_cotangent(g, divide(multiply(g, 0.5), out))
+
+
+def _rsqrt_vjp(g, out, x):
+    return _unless_zero_cotangent(g, multiply(g, multiply(multiply(out, multiply(out, out)), -0.5)))
+
+
+def _reciprocal_vjp(g, out, x):
+    return _unless_zero_cotangent(g, multiply(g, negative(square(out))))
+
+
 _SQRT = define_op(
-    "Sqrt", np.sqrt, lambda g, out, x: divide(multiply(g, 0.5), out),
-    numpy_vjps=(lambda g, out, x: (g * 0.5) / out,),
+    "Sqrt", np.sqrt, _sqrt_vjp,
+    numpy_vjps=(lambda g, out, x: _unless_zero_cotangent_array(g, lambda: (g * 0.5) / out),),
 )
 _RSQRT = define_op(
-    "Rsqrt", lambda x: np.reciprocal(np.sqrt(x)),
-    lambda g, out, x: multiply(g, multiply(multiply(out, multiply(out, out)), -0.5)),
+    "Rsqrt", lambda x: np.reciprocal(np.sqrt(x)), _rsqrt_vjp,
+    numpy_vjps=(lambda g, out, x: _unless_zero_cotangent_array(g, lambda: g * (out * out * out) * -0.5),),
 )
 _EXP = define_op(
     "Exp", _rounded_from_float64(np.exp, math.exp), lambda g, out, x: multiply(g, out),
@@ -308,8 +337,8 @@ _LOG = define_op(
 )
 _LOG1P = define_op("Log1p", _rounded_from_float64(np.log1p, math.log1p), lambda g, out, x: multiply(g, reciprocal(add(x, 1.0))))
 _RECIPROCAL = define_op(
-    "Reciprocal", np.reciprocal,
-    lambda g, out, x: multiply(g, negative(square(out))),
+    "Reciprocal", np.reciprocal, _reciprocal_vjp,
+    numpy_vjps=(lambda g, out, x: _unless_zero_cotangent_array(g, lambda: g * -(out * out)),),
 )
 _SIN = define_op(
     "Sin", _rounded_from_float64(np.sin, math.sin), lambda g, out, x: multiply(g, cos(x)),
