@@ -253,9 +253,31 @@ def add_n(inputs, name=None) -> Tensor:
 # -- elementwise functions ---------------------------------------------------------------------
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+_FLOAT32_SMALLEST = float(np.finfo(np.float32).tiny)
+_SMALLEST_NORMAL = {np.dtype(np.float16): np.finfo(np.float16).tiny, np.dtype(np.float32): np.finfo(np.float32).tiny}
 
 
-def _rounded_from_float64(function, scalar_function=None):
+def flush_subnormals(values):
+    """Return float16 or float32 ``values`` with subnormal numbers replaced by 0.
+
+    TensorFlow's CPU kernels run with flush-to-zero, so exp(-100) in float32 is 0 there, not
+    3.8e-44; without this, a probability that TensorFlow rounds to 0 (and whose log is -inf)
+    would stay finite here. Only the ops whose results commonly fall into that range (exp,
+    sigmoid, softmax) call it, so other ops still keep subnormals.
+    """
+    smallest = _SMALLEST_NORMAL.get(values.dtype)
+    if smallest is None:
+        return values
+    small = np.abs(values) < smallest
+    if values.ndim == 0:
+        return values.dtype.type(0) if small else values
+    if small.any():
+        return np.where(small, values.dtype.type(0), values)
+    return values
+
+
+
+def _rounded_from_float64(function, scalar_function=None, flush=False):
     """Wrap a NumPy function so that half and single precision inputs are computed in double
     precision and rounded once.
 
@@ -263,7 +285,8 @@ def _rounded_from_float64(function, scalar_function=None):
     correctly rounded value (float32 cos(5) gives 0.28366217, where 0.2836622 is nearest);
     rounding the double-precision result gives the nearest value, which is what TensorFlow's
     kernels print for the reference cases. ``scalar_function``, a function of the ``math``
-    module, does the same for a float32 scalar at a fraction of NumPy's per-call cost.
+    module, does the same for a float32 scalar at a fraction of NumPy's per-call cost. With
+    ``flush``, subnormal results become 0 (see ``flush_subnormals``).
     """
 
     def forward(x):
@@ -273,11 +296,14 @@ def _rounded_from_float64(function, scalar_function=None):
             except (OverflowError, ValueError):
                 pass  # infinities, NaN-producing domains: NumPy's path gives TensorFlow's values
             else:
+                if flush and -_FLOAT32_SMALLEST < result < _FLOAT32_SMALLEST:
+                    return np.float32(0)
                 if -_FLOAT32_MAX <= result <= _FLOAT32_MAX or result != result:
                     return np.float32(result)
         if x.dtype.kind != "f" or x.dtype.itemsize == 8:
             return function(x)
-        return function(x.astype(np.float64)).astype(x.dtype)
+        result = function(x.astype(np.float64)).astype(x.dtype)
+        return flush_subnormals(result) if flush else result
 
     forward.__name__ = function.__name__
     return forward
@@ -327,7 +353,7 @@ _RSQRT = define_op(
     numpy_vjps=(lambda g, out, x: _unless_zero_cotangent_array(g, lambda: g * (out * out * out) * -0.5),),
 )
 _EXP = define_op(
-    "Exp", _rounded_from_float64(np.exp, math.exp), lambda g, out, x: multiply(g, out),
+    "Exp", _rounded_from_float64(np.exp, math.exp, flush=True), lambda g, out, x: multiply(g, out),
     numpy_vjps=(lambda g, out, x: g * out,),
 )
 _EXPM1 = define_op("Expm1", _rounded_from_float64(np.expm1, math.expm1), lambda g, out, x: multiply(g, exp(x)))
@@ -357,14 +383,14 @@ _TANH = define_op(
 
 def _sigmoid_forward(x):
     # Both branches avoid exp overflow: for x < 0, sigmoid(x) = e^x / (1 + e^x).
+    one = x.dtype.type(1)
     if x.ndim == 0:
         if x >= 0:
-            return x.dtype.type(1) / (x.dtype.type(1) + np.exp(-x))
-        z = np.exp(x)
-        return z / (x.dtype.type(1) + z)
-    z = np.exp(-np.abs(x))
-    one = x.dtype.type(1)
-    return np.where(x >= 0, one / (one + z), z / (one + z))
+            return one / (one + np.exp(-x))
+        z = flush_subnormals(np.exp(x))
+        return flush_subnormals(z / (one + z))
+    z = flush_subnormals(np.exp(-np.abs(x)))
+    return flush_subnormals(np.where(x >= 0, one / (one + z), z / (one + z)))
 
 
 _SIGMOID = define_op(

@@ -15,7 +15,9 @@ from ..errors import InvalidArgumentError
 from ..tensor import EagerTensor, Tensor
 from ._convert import operands, to_tensor
 from .array_ops import expand_dims, where
-from .math_ops import add, cast, exp, greater, less, log1p, logical_and, multiply, negative, subtract
+from .math_ops import (
+    add, cast, exp, flush_subnormals, greater, less, log1p, logical_and, multiply, negative, subtract,
+)
 from .reduction_ops import reduce_sum
 
 __all__ = [
@@ -106,8 +108,8 @@ def softsign(features, name=None) -> Tensor:
 
 def _softmax_forward(logits, axis=-1):
     shifted = logits - np.max(logits, axis=axis, keepdims=True)
-    e = np.exp(shifted)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = flush_subnormals(np.exp(shifted))
+    return flush_subnormals(e / np.sum(e, axis=axis, keepdims=True))
 
 
 def _log_softmax_forward(logits, axis=-1):
