@@ -26,7 +26,7 @@ from .engine.ops.array_ops import range_ as range  # noqa: F401
 from .engine.ops.math_ops import (  # noqa: F401
     abs, add, add_n, cast, cos, divide, equal, exp, greater, greater_equal, less, less_equal, log,
     logical_and, logical_not, logical_or, matmul, maximum, minimum, multiply, negative, not_equal,
-    pow, sigmoid, sign, sin, sqrt, square, subtract, tan, tanh, truediv,
+    pow, sigmoid, sign, sin, sqrt, square, subtract, tan, tanh, tensordot, truediv,
 )
 from .engine.ops.reduction_ops import (  # noqa: F401
     norm, reduce_logsumexp, reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_sum,

@@ -84,19 +84,24 @@ def _vjp_function(fn: Callable, cotangent_seed: int) -> Callable:
 
 
 def check_grads(fn: Callable, args: Sequence, order: int = 2, eps: float = 1e-6,
-                rtol: float = 1e-5, atol: float = 1e-6, seed: int = 0, trials: int = 2) -> None:
+                rtol: float | None = None, atol: float | None = None, seed: int = 0,
+                trials: int = 2, dtype=np.float64) -> None:
     """Check the VJPs of ``fn`` against central finite differences, up to ``order``.
 
-    ``fn`` takes tensors and returns a tensor or a nested structure of tensors. The check runs in
-    float64: for ``trials`` random cotangents ``u`` and directions ``v`` it compares
-    ``<J^T u, v>`` from a tape with ``<u, (f(x + eps v) - f(x - eps v)) / 2 eps>``. For order 2
-    and higher it repeats the check on the VJP function itself, computed inside an outer tape,
-    so second derivatives come from nested tapes.
+    ``fn`` takes tensors and returns a tensor or a nested structure of tensors. For ``trials``
+    random cotangents ``u`` and directions ``v`` it compares ``<J^T u, v>`` from a tape, with
+    the inputs in ``dtype``, against ``<u, (f(x + eps v) - f(x - eps v)) / 2 eps>`` computed in
+    float64, where the difference quotient is accurate. For order 2 and higher it repeats the
+    check on the VJP function itself, computed inside an outer tape, so second derivatives
+    come from nested tapes.
 
     Args:
         fn: the function to check.
         args: the points to check at; each is converted to a float64 array.
         order: how many derivatives deep to check (1 checks the VJPs only).
+        rtol, atol: the tolerance; by default 1e-5 and 1e-6 for float64, and 1e-3 and 1e-4
+            for float32 and float16, whose rounding the analytic side carries.
+        dtype: the dtype of the inputs that the tape differentiates.
 
     Raises:
         GradientCheckError: an analytic and a numerical derivative differ by more than
@@ -105,19 +110,25 @@ def check_grads(fn: Callable, args: Sequence, order: int = 2, eps: float = 1e-6,
     """
     if order < 1:
         raise ValueError(f"order must be 1 or more, got {order}.")
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise ValueError(f"dtype must be a floating dtype, got {dtype}.")
+    precise = dtype == np.float64
+    rtol = rtol if rtol is not None else (1e-5 if precise else 1e-3)
+    atol = atol if atol is not None else (1e-6 if precise else 1e-4)
     arrays = [np.asarray(a, dtype=np.float64) for a in args]
     for depth in range(1, order + 1):
-        _check_first_order(fn, arrays, depth, eps, rtol, atol, seed + depth, trials)
+        _check_first_order(fn, arrays, dtype, depth, eps, rtol, atol, seed + depth, trials)
         fn = _vjp_function(fn, seed + 100 + depth)
 
 
-def _check_first_order(fn, arrays, depth, eps, rtol, atol, seed, trials) -> None:
+def _check_first_order(fn, arrays, dtype, depth, eps, rtol, atol, seed, trials) -> None:
     generator = np.random.default_rng(seed)
     for trial in range(trials):
         output_size = _flat_output(fn, arrays).size
         cotangent = generator.standard_normal(output_size)
         directions = [generator.standard_normal(a.shape) for a in arrays]
-        gradients = _analytic_vjp(fn, arrays, cotangent)
+        gradients = _analytic_vjp(fn, [a.astype(dtype) for a in arrays], cotangent)
         analytic = sum(float(np.sum(g * d)) for g, d in zip(gradients, directions))
         numeric = numerical_vjp(fn, arrays, cotangent, directions, eps)
         if not abs(analytic - numeric) <= atol + rtol * abs(numeric):

@@ -48,9 +48,10 @@ UNARY = {
 
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 @pytest.mark.parametrize("name", sorted(UNARY))
-def test_unary_op_gradient(name, shape):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_unary_op_gradient(name, shape, dtype):
     fn, low, high = UNARY[name]
-    check_grads(fn, [_points(shape, low, high)], order=2)
+    check_grads(fn, [_points(shape, low, high)], order=2, dtype=dtype)
 
 
 BINARY = {
@@ -68,24 +69,27 @@ BROADCAST_PAIRS = [((), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 4)), (()
 
 @pytest.mark.parametrize("shapes", BROADCAST_PAIRS, ids=str)
 @pytest.mark.parametrize("name", sorted(BINARY))
-def test_binary_op_gradient_with_broadcasting(name, shapes):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_binary_op_gradient_with_broadcasting(name, shapes, dtype):
     x = _points(shapes[0], 0.5, 2.0)
     y = _points(shapes[1], 0.5, 2.0)
     if name in ("maximum", "minimum"):
         y = y + 0.05  # keep away from ties, where the derivative jumps
-    check_grads(BINARY[name], [x, y], order=2)
+    check_grads(BINARY[name], [x, y], order=2, dtype=dtype)
 
 
 @pytest.mark.parametrize("transpose_a", [False, True])
 @pytest.mark.parametrize("transpose_b", [False, True])
-def test_matmul_gradient(transpose_a, transpose_b):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_matmul_gradient(transpose_a, transpose_b, dtype):
     a = _points((3, 2) if transpose_a else (2, 3))
     b = _points((4, 3) if transpose_b else (3, 4))
-    check_grads(lambda a, b: tf.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b), [a, b])
+    check_grads(lambda a, b: tf.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b), [a, b], dtype=dtype)
 
 
-def test_batched_matmul_gradient_broadcasts_batch():
-    check_grads(tf.matmul, [_points((2, 2, 3)), _points((3, 4))], order=2)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_batched_matmul_gradient_broadcasts_batch(dtype):
+    check_grads(tf.matmul, [_points((2, 2, 3)), _points((3, 4))], order=2, dtype=dtype)
 
 
 REDUCTIONS = [tf.reduce_sum, tf.reduce_mean, tf.reduce_max, tf.reduce_min, tf.reduce_prod,
@@ -95,13 +99,15 @@ REDUCTIONS = [tf.reduce_sum, tf.reduce_mean, tf.reduce_max, tf.reduce_min, tf.re
 @pytest.mark.parametrize("keepdims", [False, True])
 @pytest.mark.parametrize("axis", [None, 0, 1, (0, 1), -1])
 @pytest.mark.parametrize("reduce", REDUCTIONS, ids=lambda f: f.__name__)
-def test_reduction_gradient(reduce, axis, keepdims):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_reduction_gradient(reduce, axis, keepdims, dtype):
     x = _points((3, 4), 0.5, 2.0)
-    check_grads(lambda x: reduce(x, axis=axis, keepdims=keepdims), [x], order=2)
+    check_grads(lambda x: reduce(x, axis=axis, keepdims=keepdims), [x], order=2, dtype=dtype)
 
 
-def test_norm_gradient():
-    check_grads(lambda x: tf.norm(x), [_points((2, 3))], order=2)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_norm_gradient(dtype):
+    check_grads(lambda x: tf.norm(x), [_points((2, 3))], order=2, dtype=dtype)
 
 
 SHAPE_OPS = {
@@ -128,11 +134,12 @@ SHAPE_OPS = {
 
 
 @pytest.mark.parametrize("name", sorted(SHAPE_OPS))
-def test_shape_op_gradient(name):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_shape_op_gradient(name, dtype):
     x = _points((2, 3))
     x = np.where(np.abs(np.abs(x) - 0.5) < 0.05, 0.3, x)  # away from the clip bounds
     x = np.where(np.abs(x) < 0.05, 0.3, x)  # away from the where switch
-    check_grads(SHAPE_OPS[name], [x], order=2)
+    check_grads(SHAPE_OPS[name], [x], order=2, dtype=dtype)
 
 
 def test_cast_gradient_between_float_dtypes():
@@ -155,14 +162,16 @@ NN = {
 
 
 @pytest.mark.parametrize("name", sorted(NN))
-def test_nn_op_gradient(name):
-    check_grads(NN[name], [_points((2, 3))], order=2)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_nn_op_gradient(name, dtype):
+    check_grads(NN[name], [_points((2, 3))], order=2, dtype=dtype)
 
 
-def test_softmax_cross_entropy_gradient_for_labels():
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_softmax_cross_entropy_gradient_for_labels(dtype):
     logits = tf.constant(_points((2, 3)))
     labels = np.array([[0.2, 0.3, 0.5], [0.6, 0.4, 0.0]])
-    check_grads(lambda y: tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits), [labels])
+    check_grads(lambda y: tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=tf.cast(logits, y.dtype)), [labels], dtype=dtype)
 
 
 def test_third_derivative_through_three_tapes():
@@ -243,3 +252,48 @@ def test_numpy_vjps_match_engine_vjps(name, dtype):
 
     assert fast.dtype == dtype
     np.testing.assert_allclose(fast, recorded, rtol=1e-6 if dtype == np.float32 else 1e-12)
+
+
+def test_tensordot_gradient():
+    check_grads(lambda a, b: tf.tensordot(a, b, [[1, 2], [1, 0]]), [_points((2, 3, 4)), _points((4, 3, 2))])
+
+
+def test_check_grads_in_float32_detects_a_wrong_vjp():
+    with pytest.raises(GradientCheckError):
+        check_grads(lambda x: tf.stop_gradient(x) * x, [np.ones(3)], dtype=np.float32)
+
+
+def _gradient_at(fn, values):
+    x = tf.constant(np.asarray(values, dtype=np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = fn(x)
+    return tape.gradient(y, x).numpy()
+
+
+# The derivative at a kink is a convention; each row is TensorFlow's choice.
+KINK_CASES = [
+    ("relu at 0", tf.nn.relu, [0.0], [0.0]),
+    ("relu6 at 0 and 6", tf.nn.relu6, [0.0, 6.0], [0.0, 0.0]),
+    ("abs at 0", tf.abs, [0.0], [0.0]),
+    ("leaky_relu at 0", lambda x: tf.nn.leaky_relu(x, alpha=0.2), [0.0], [0.2]),
+    ("elu at 0", tf.nn.elu, [0.0], [1.0]),
+    ("selu at 0", tf.nn.selu, [0.0], [1.0507009873554805]),
+    ("softplus at 0", tf.nn.softplus, [0.0], [0.5]),
+    ("maximum tie to first", lambda x: tf.maximum(x, tf.constant([1.0])), [1.0], [1.0]),
+    ("minimum tie to first", lambda x: tf.minimum(x, tf.constant([1.0])), [1.0], [1.0]),
+    ("maximum tie, second gets none", lambda x: tf.maximum(tf.constant([1.0]), x), [1.0], [0.0]),
+    ("reduce_max ties share", tf.reduce_max, [2.0, 2.0, 1.0], [0.5, 0.5, 0.0]),
+    ("reduce_min ties share", tf.reduce_min, [1.0, 1.0, 1.0, 3.0], [1 / 3, 1 / 3, 1 / 3, 0.0]),
+    ("clip at the bound", lambda x: tf.clip_by_value(x, 0.0, 1.0), [0.0, 1.0], [1.0, 1.0]),
+    ("sqrt at 0 is infinite", tf.sqrt, [0.0], [np.inf]),
+]
+
+
+@pytest.mark.parametrize("case", KINK_CASES, ids=[case[0] for case in KINK_CASES])
+def test_derivative_convention_at_kink(case):
+    _, fn, x, expected = case
+
+    gradient = _gradient_at(fn, x)
+
+    np.testing.assert_allclose(gradient, np.asarray(expected, np.float32), rtol=1e-6)

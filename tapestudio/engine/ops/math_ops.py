@@ -22,7 +22,7 @@ from ._convert import operands, to_tensor
 __all__ = [
     "add", "subtract", "multiply", "divide", "truediv", "floordiv", "mod", "negative", "pow",
     "maximum", "minimum", "abs", "sign", "square", "sqrt", "rsqrt", "exp", "expm1", "log",
-    "log1p", "sin", "cos", "tan", "tanh", "sigmoid", "reciprocal", "matmul", "cast",
+    "log1p", "sin", "cos", "tan", "tanh", "sigmoid", "reciprocal", "matmul", "tensordot", "cast",
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "logical_and", "logical_or", "logical_not", "add_n", "unbroadcast", "is_nan", "is_inf",
     "is_finite",
@@ -656,3 +656,41 @@ def _where(condition, x, y) -> Tensor:
 
     return where(condition, x, y)
 
+
+
+def tensordot(a, b, axes, name=None) -> Tensor:
+    """Sum the products of ``a`` and ``b`` over the given axes.
+
+    ``axes`` is an int N (the last N axes of ``a`` with the first N of ``b``) or a pair of
+    axis lists. Computed as transposes, reshapes and one ``matmul``, so its gradient comes
+    from theirs.
+
+    Raises:
+        InvalidArgumentError: the summed axes differ in length.
+    """
+    from .array_ops import reshape, transpose
+
+    a, b = operands(a, b, "Tensordot")
+    a_shape, b_shape = a._value.shape, b._value.shape
+    if isinstance(axes, (int, np.integer)):
+        count = int(axes)
+        if count < 0 or count > min(len(a_shape), len(b_shape)):
+            raise InvalidArgumentError(f"tensordot axes={count} is invalid for shapes {list(a_shape)} and {list(b_shape)}.")
+        a_axes = list(range(len(a_shape) - count, len(a_shape)))
+        b_axes = list(range(count))
+    else:
+        a_axes, b_axes = ([int(i) for i in np.atleast_1d(side)] for side in axes)
+        a_axes = [i % len(a_shape) for i in a_axes]
+        b_axes = [i % len(b_shape) for i in b_axes]
+    if [a_shape[i] for i in a_axes] != [b_shape[i] for i in b_axes]:
+        raise InvalidArgumentError(
+            f"tensordot summed axes differ: {[a_shape[i] for i in a_axes]} of a and "
+            f"{[b_shape[i] for i in b_axes]} of b."
+        )
+    a_free = [i for i in range(len(a_shape)) if i not in a_axes]
+    b_free = [i for i in range(len(b_shape)) if i not in b_axes]
+    summed = int(np.prod([a_shape[i] for i in a_axes], dtype=np.int64))
+    a_matrix = reshape(transpose(a, a_free + a_axes), (-1, summed))
+    b_matrix = reshape(transpose(b, b_axes + b_free), (summed, -1))
+    result_shape = [a_shape[i] for i in a_free] + [b_shape[i] for i in b_free]
+    return reshape(matmul(a_matrix, b_matrix), result_shape)

@@ -15,8 +15,10 @@ from ..errors import InvalidArgumentError
 from ..tensor import EagerTensor, Tensor
 from ._convert import operands, to_tensor
 from .array_ops import expand_dims, where
+from .math_ops import _SIGMOID as _SIGMOID_OP
 from .math_ops import (
-    add, cast, exp, flush_subnormals, greater, less, log1p, logical_and, multiply, negative, subtract,
+    add, cast, exp, flush_subnormals, greater, less, log1p, logical_and, multiply, negative,
+    sigmoid, subtract,
 )
 from .reduction_ops import reduce_sum
 
@@ -79,21 +81,33 @@ def elu(features, name=None) -> Tensor:
 
 
 def selu(features, name=None) -> Tensor:
-    """Return the scaled exponential linear unit of Klambauer et al. (2017)."""
+    """Return the scaled exponential linear unit of Klambauer et al. (2017).
+
+    At 0 the gradient is ``scale``, the slope of the linear part, as in TensorFlow.
+    """
     scale = 1.0507009873554804934193349852946
     alpha = 1.6732632423543772848170429916717
     from .math_ops import expm1, minimum
 
     x = to_tensor(features)
-    return multiply(where(greater(x, 0), x, multiply(expm1(minimum(x, 0.0)), alpha)), scale)
+    return multiply(where(less(x, 0), multiply(expm1(minimum(x, 0.0)), alpha), x), scale)
+
+
+def _softplus_forward(x):
+    # max(x, 0) + log(1 + exp(-|x|)) never overflows.
+    return np.maximum(x, x.dtype.type(0)) + np.log1p(np.exp(-np.abs(x)))
+
+
+_SOFTPLUS = define_op(
+    "Softplus", _softplus_forward,
+    lambda g, out, x: multiply(g, sigmoid(x)),
+    numpy_vjps=(lambda g, out, x: g * _SIGMOID_OP.forward(x),),
+)
 
 
 def softplus(features, name=None) -> Tensor:
-    """Return ``log(1 + exp(features))`` without overflow."""
-    from .math_ops import abs as abs_, maximum
-
-    x = to_tensor(features)
-    return add(maximum(x, 0.0), log1p(exp(negative(abs_(x)))))
+    """Return ``log(1 + exp(features))`` without overflow; the gradient is ``sigmoid``."""
+    return apply(_SOFTPLUS, (to_tensor(features),))
 
 
 def softsign(features, name=None) -> Tensor:
