@@ -9,12 +9,12 @@ from . import operators as _operators  # noqa: F401  (installs Tensor and Variab
 from .core import OPS, Op, apply, define_op
 from .custom_gradient import custom_gradient, grad_pass_through
 from .errors import InvalidArgumentError, OpError
-from .tape import GradientTape, UnconnectedGradients
+from .tape import GradientTape, RecordedOp, UnconnectedGradients, observe_backward
 from .tensor import EagerTensor, Tensor, TensorShape, constant, convert_to_tensor, is_tensor
 from .variables import ResourceVariable, Variable
 
 __all__ = [
     "dtypes", "nest", "OPS", "Op", "apply", "define_op", "custom_gradient", "grad_pass_through", "InvalidArgumentError", "OpError",
-    "GradientTape", "UnconnectedGradients", "EagerTensor", "Tensor", "TensorShape", "constant",
+    "GradientTape", "UnconnectedGradients", "RecordedOp", "observe_backward", "EagerTensor", "Tensor", "TensorShape", "constant",
     "convert_to_tensor", "is_tensor", "ResourceVariable", "Variable",
 ]

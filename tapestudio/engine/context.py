@@ -14,6 +14,8 @@ class _TapeStack(threading.local):
 
     def __init__(self) -> None:
         self.active: list = []
+        # Callbacks of observe_backward, called for every record a backward pass visits.
+        self.backward_observers: list = []
 
 
 tape_stack = _TapeStack()

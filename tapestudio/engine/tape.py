@@ -20,6 +20,7 @@ import contextlib
 import enum
 import logging
 import sys
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from .core import NotBatchable
 from .errors import InvalidArgumentError
 from .ops.math_ops import add
 
-__all__ = ["GradientTape", "UnconnectedGradients"]
+__all__ = ["GradientTape", "UnconnectedGradients", "RecordedOp", "observe_backward"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,41 @@ def _warn_in_context_once() -> None:
     if site not in _IN_CONTEXT_WARNED_AT:
         _IN_CONTEXT_WARNED_AT.add(site)
         logger.warning(_PERSISTENT_IN_CONTEXT)
+
+
+class RecordedOp(NamedTuple):
+    """One op as a tape recorded it: the op's name, its input tensors or variables, its output
+    tensor and its attributes (None when it has none)."""
+
+    name: str
+    inputs: tuple
+    output: Tensor
+    attrs: dict | None
+
+
+@contextlib.contextmanager
+def observe_backward(callback):
+    """Call ``callback(op, cotangent)`` for each op that a backward pass on this thread visits.
+
+    ``op`` is a ``RecordedOp`` and ``cotangent`` the NumPy value of the gradient flowing back
+    into its output (with a leading batch axis in a batched ``jacobian``). This is how
+    TapeStudio's inspector shows the gradient through every recorded op; it is not part of
+    TensorFlow's API.
+    """
+    observers = tape_stack.backward_observers
+    observers.append(callback)
+    try:
+        yield
+    finally:
+        observers.remove(callback)
+
+
+def _notify(observers: list, record: tuple, g) -> None:
+    op, inputs, out, attrs = record
+    value = g._value if isinstance(g, Tensor) else g
+    recorded = RecordedOp(op.name, inputs, out, attrs)
+    for callback in observers:
+        callback(recorded, value)
 
 
 class UnconnectedGradients(enum.Enum):
@@ -203,6 +239,14 @@ class GradientTape:
         if key not in self._variables:
             self._variables[key] = variable
             self._tracked.add(key)
+
+    def recorded_ops(self) -> list[RecordedOp]:
+        """Return the ops recorded so far, in execution order.
+
+        A TapeStudio extension for inspecting a tape; a non-persistent tape has none left after
+        its gradient is computed, so take them before.
+        """
+        return [RecordedOp(op.name, inputs, out, attrs) for op, inputs, out, attrs in self._records]
 
     def watched_variables(self) -> tuple:
         """Return the watched variables in the order they were created.
@@ -480,7 +524,9 @@ def backprop(records: list, tracked: set, flat_targets: list, seeds: list, flat_
         if key in depends or key in source_keys:
             _accumulate(cotangents, key, seed)
 
-    for op, inputs, out, attrs in reversed(relevant):
+    observers = tape_stack.backward_observers
+    for record in reversed(relevant):
+        op, inputs, out, attrs = record
         out_key = id(out)
         if out_key in source_keys:
             g = cotangents.get(out_key)
@@ -488,6 +534,8 @@ def backprop(records: list, tracked: set, flat_targets: list, seeds: list, flat_
             g = cotangents.pop(out_key, None)
         if g is None:
             continue
+        if observers:
+            _notify(observers, record, g)
         for index, x in enumerate(inputs):
             if id(x) not in depends:
                 continue
@@ -521,7 +569,9 @@ def _backprop_arrays(relevant, depends, source_keys, flat_targets, seeds, flat_s
             previous = cotangents.get(key)
             cotangents[key] = seed._value if previous is None else previous + seed._value
 
-    for op, inputs, out, attrs in reversed(relevant):
+    observers = tape_stack.backward_observers
+    for record in reversed(relevant):
+        op, inputs, out, attrs = record
         out_key = id(out)
         if out_key in source_keys:
             g = cotangents.get(out_key)
@@ -529,6 +579,8 @@ def _backprop_arrays(relevant, depends, source_keys, flat_targets, seeds, flat_s
             g = cotangents.pop(out_key, None)
         if g is None:
             continue
+        if observers:
+            _notify(observers, record, g)
         numpy_vjps = op.numpy_vjps
 
         if numpy_vjps is not None and len(inputs) == 1:
