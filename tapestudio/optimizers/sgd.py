@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Optimizer
+from .hyperparameters import Hyperparameter
 
 __all__ = ["SGD"]
 
@@ -16,24 +17,30 @@ class SGD(Optimizer):
     ``w += momentum * v - learning_rate * g``, as in Keras.
     """
 
-    hyperparameters = {"learning_rate": 0.01, "momentum": 0.0, "nesterov": False}
+    description = "Gradient descent, with optional momentum and Nesterov momentum."
+    api_version = 1
+    hyperparameters = {
+        "learning_rate": Hyperparameter(0.01, minimum=0.0, description="Step size of each update."),
+        "momentum": Hyperparameter(
+            0.0, minimum=0.0, maximum=1.0,
+            description="Fraction of the previous velocity kept at each step; 0 is plain gradient descent.",
+        ),
+        "nesterov": Hyperparameter(False, description="Apply Nesterov momentum."),
+    }
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs) -> None:
-        if not 0.0 <= float(momentum) <= 1.0:
-            raise ValueError(f"momentum must be in [0, 1], got {momentum!r}.")
         super().__init__(learning_rate=learning_rate, momentum=momentum, nesterov=nesterov, **kwargs)
+
+    def create_slots(self, variable):
+        return {"momentum": np.zeros_like(variable._value)}
 
     def update_step(self, gradient, variable, slots):
         value = variable._value
-        learning_rate = value.dtype.type(self.learning_rate)
-        momentum = value.dtype.type(self.momentum)
-        if momentum == 0:
-            return value - learning_rate * gradient
-        velocity = slots.get("momentum")
-        if velocity is None:
-            velocity = np.zeros_like(value)
-        velocity = momentum * velocity - learning_rate * gradient
+        if self.momentum == 0:
+            return value - self.learning_rate * gradient
+
+        velocity = self.momentum * slots["momentum"] - self.learning_rate * gradient
         slots["momentum"] = velocity
         if self.nesterov:
-            return value + momentum * velocity - learning_rate * gradient
+            return value + self.momentum * velocity - self.learning_rate * gradient
         return value + velocity
