@@ -1,8 +1,13 @@
-"""Layer activations by name."""
+"""Layer activations by name.
+
+The names come from the op registry: TapeStudio's built-in activations and every plugin op
+declared with ``activation=True``, so ``Dense(4, activation="gelu")`` works once a plugin
+provides ``gelu``.
+"""
 
 from __future__ import annotations
 
-from ..engine.ops import math_ops, nn_ops
+from .. import plugins
 
 __all__ = ["get", "names", "linear"]
 
@@ -12,41 +17,20 @@ def linear(x):
     return x
 
 
-_BY_NAME = {
-    "linear": linear,
-    "relu": nn_ops.relu,
-    "relu6": nn_ops.relu6,
-    "sigmoid": math_ops.sigmoid,
-    "tanh": math_ops.tanh,
-    "softmax": nn_ops.softmax,
-    "log_softmax": nn_ops.log_softmax,
-    "elu": nn_ops.elu,
-    "selu": nn_ops.selu,
-    "softplus": nn_ops.softplus,
-    "softsign": nn_ops.softsign,
-    "leaky_relu": nn_ops.leaky_relu,
-    "exponential": math_ops.exp,
-}
-
-
 def names() -> list[str]:
-    """Return the names accepted as ``activation=`` of a layer."""
-    return sorted(_BY_NAME)
+    """Return the names accepted as ``activation=`` of a layer, sorted."""
+    return plugins.activation_names()
 
 
 def get(identifier):
     """Return the activation function for a name, None (linear) or a callable.
 
     Raises:
-        ValueError: the name is unknown.
+        ValueError: no loaded op of that name can serve as an activation. The message lists
+            the names available, and the reason when an installed plugin declares the name.
     """
     if identifier is None:
         return linear
     if callable(identifier):
         return identifier
-    try:
-        return _BY_NAME[str(identifier)]
-    except KeyError:
-        raise ValueError(
-            f"Unknown activation {identifier!r}; available: {', '.join(names())}."
-        ) from None
+    return plugins.activation(str(identifier))
