@@ -17,7 +17,7 @@ from .tensor import EagerTensor, Tensor
 __all__ = ["Op", "apply", "OPS", "NotBatchable"]
 
 OPS: dict[str, "Op"] = {}
-"""Every op defined in the engine or registered by a plugin, by name."""
+"""Every op the engine defines, by name. Plugin ops live in the plugin registry instead."""
 
 
 class Op:
