@@ -88,7 +88,12 @@ class Optimizer:
             if slots is None:
                 slots = self._new_slots(variable)
                 self._slots[variable._unique_id] = slots
-            variable.assign(self._run_update(gradient, variable, slots))
+            new_value = self._run_update(gradient, variable, slots)
+            if _is_private_array(new_value, variable, gradient, slots):
+                # A fresh array that nothing else refers to is adopted without a copy.
+                variable._value = new_value
+            else:
+                variable.assign(new_value)
 
     def create_slots(self, variable: Variable) -> dict[str, np.ndarray]:
         """Return the initial per-variable state of ``variable``; none by default."""
@@ -110,3 +115,17 @@ class Optimizer:
 
     def _run_update(self, gradient: np.ndarray, variable: Variable, slots: dict) -> np.ndarray:
         return self.update_step(gradient, variable, slots)
+
+
+def _is_private_array(value, variable: Variable, gradient: np.ndarray, slots: dict) -> bool:
+    """Whether ``value`` is a new array of the variable's dtype and shape that owns its memory
+    and is not the gradient, the old value or an optimizer slot."""
+    return (
+        isinstance(value, np.ndarray)
+        and value.flags.owndata
+        and value.dtype == variable._value.dtype
+        and value.shape == variable._value.shape
+        and value is not variable._value
+        and value is not gradient
+        and all(value is not slot for slot in slots.values())
+    )

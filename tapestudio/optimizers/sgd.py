@@ -37,7 +37,10 @@ class SGD(Optimizer):
     def update_step(self, gradient, variable, slots):
         value = variable._value
         if self.momentum == 0:
-            return value - self.learning_rate * gradient
+            # value - learning_rate * gradient, with one temporary array instead of two.
+            new_value = gradient * -self.learning_rate
+            new_value += value
+            return new_value
 
         velocity = self.momentum * slots["momentum"] - self.learning_rate * gradient
         slots["momentum"] = velocity
