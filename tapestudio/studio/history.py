@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,6 +37,13 @@ class StepRecord:
     metrics: dict[tuple[str, str], dict[str, float]]
 
 
+class HistoryEvent(NamedTuple):
+    """A change during a run, such as a new learning rate, and the first step it applies to."""
+
+    step: int
+    text: str
+
+
 class History:
     """A thread-safe, append-only columnar store of step records.
 
@@ -60,6 +68,7 @@ class History:
         self._objective = np.zeros(_INITIAL_CAPACITY, dtype=np.float64)
         shape = (_INITIAL_CAPACITY, len(self._keys), len(METRICS))
         self._values = np.zeros(shape, dtype=np.float64)
+        self._events: list[HistoryEvent] = []
 
     def __len__(self) -> int:
         with self._lock:
@@ -124,6 +133,21 @@ class History:
         self._objective = _resized(self._objective, capacity)
         self._values = _resized(self._values, capacity)
 
+    def add_event(self, step: int, text: str) -> None:
+        """Record a change (``text``, one line) that takes effect at ``step`` (1-based).
+
+        Raises ValueError for a step below 1.
+        """
+        if step < 1:
+            raise ValueError(f"an event step must be at least 1, got {step}")
+        with self._lock:
+            self._events.append(HistoryEvent(int(step), str(text)))
+
+    def events(self) -> list[HistoryEvent]:
+        """Return the recorded events in the order they were added; ``clear`` removes them."""
+        with self._lock:
+            return list(self._events)
+
     def clear(self, keys: Iterable[tuple[str, str]] | None = None) -> None:
         """Remove every record; with ``keys``, also replace the (tape, variable) pairs."""
         new_keys = list(keys) if keys is not None else None
@@ -169,6 +193,7 @@ class History:
             copy._wall_times = self._wall_times[: self._length].copy()
             copy._objective = self._objective[: self._length].copy()
             copy._values = self._values[: self._length].copy()
+            copy._events = list(self._events)
         return copy
 
     def record(self, index: int) -> StepRecord:
