@@ -6,7 +6,8 @@ Keras paths (``dense/kernel``, ``dense_1/bias``), and applies its gradients with
 optimizer. A variable that no tape watches stays frozen; a variable several tapes watch is
 updated by each of them.
 
-A project file is a JSON object with ``"format": "tapestudio-project"`` and ``"version": 1``.
+A project file is a JSON object with ``"format": "tapestudio-project"`` and ``"version": 2``.
+Version 2 added the tapes' ``penalty_weight``; version 1 files are read as well.
 Reading a file checks every field and raises ``ProjectError`` naming the file, the field (as
 ``tapes[1].optimizer.hyperparameters.learning_rate``) and what is wrong.
 """
@@ -16,17 +17,20 @@ from __future__ import annotations
 import copy
 import json
 import math
+import numbers
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
+
+import numpy as np
 
 from tapestudio.studio.atomic import write_text_atomic
 from tapestudio.studio.datasets import bundled_dataset_names
 from tapestudio.studio.errors import ProjectError
 
 PROJECT_FORMAT = "tapestudio-project"
-PROJECT_VERSION = 1
+PROJECT_VERSION = 2
 
 OBJECTIVES = ("sum", "mse", "softmax_cross_entropy", "sigmoid_cross_entropy")
 DATA_KINDS = ("normal", "bundled", "csv")
@@ -100,7 +104,9 @@ class OptimizerSpec:
 class TapeSpec:
     """A gradient tape: the variables it watches and the optimizer that applies its gradient.
 
-    ``parent`` names the tape this one is nested in (opened inside), or is None.
+    ``parent`` names the tape this one is nested in (opened inside), or is None. A nested tape
+    adds ``penalty_weight * sum ||g||^2`` to its parent's objective, where ``g`` is its own
+    gradient, so the parent trains on a gradient penalty; 0 adds nothing.
     """
 
     name: str
@@ -108,6 +114,45 @@ class TapeSpec:
     optimizer: OptimizerSpec
     persistent: bool = False
     parent: str | None = None
+    penalty_weight: float = 0.0
+
+
+# Characters a tape name must not contain: "/" separates tape, variable and metric in the
+# column names of wide CSV files.
+TAPE_NAME_FORBIDDEN = "/"
+
+
+def check_tape_name(name: Any, others: list[str] = ()) -> str:
+    """Return ``name`` when it can name a tape next to the tapes called ``others``.
+
+    Raises TypeError for a name that is not a string, and ValueError for an empty name, one
+    with spaces at either end or a "/", and one that ``others`` already uses.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"a tape name must be a string, got {name!r}")
+    if not name.strip():
+        raise ValueError("a tape name must not be empty")
+    if name != name.strip():
+        raise ValueError(f"tape name {name!r} starts or ends with a space; remove it")
+    forbidden = [character for character in TAPE_NAME_FORBIDDEN if character in name]
+    if forbidden:
+        raise ValueError(f"tape name {name!r} contains {forbidden[0]!r}, which names cannot have")
+    if name in others:
+        raise ValueError(f"another tape is already called {name!r}; choose another name")
+    return name
+
+
+def check_penalty_weight(value: Any, what: str = "penalty_weight") -> float:
+    """Return a gradient penalty weight as float after checking it: finite and at least 0.
+
+    ``what`` names the value in messages. Raises TypeError for a value that is not a number
+    and ValueError for a negative or non-finite one.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what} must be a number, got {value!r}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{what} must be a finite number of at least 0, got {value!r}")
+    return float(value)
 
 
 @dataclass
@@ -221,6 +266,7 @@ def _tape_to_dict(tape: TapeSpec) -> dict[str, Any]:
         },
         "persistent": tape.persistent,
         "parent": tape.parent,
+        "penalty_weight": tape.penalty_weight,
     }
 
 
@@ -398,9 +444,16 @@ def _read_tapes(reader: _Reader, value: Any, variable_names: list[str]) -> list[
 
 def _read_tape(reader: _Reader, value: Any, where: str, variable_names: list[str]) -> TapeSpec:
     tape = reader.object(
-        value, where, required=("name", "variables", "optimizer"), optional=("persistent", "parent")
+        value,
+        where,
+        required=("name", "variables", "optimizer"),
+        optional=("persistent", "parent", "penalty_weight"),
     )
     name = reader.string(tape["name"], f"{where}.name")
+    try:
+        check_tape_name(name)
+    except ValueError as error:
+        reader.fail(f"{where}.name", str(error))
 
     variables = reader.string_list(tape["variables"], f"{where}.variables")
     for position, variable in enumerate(variables):
@@ -416,7 +469,14 @@ def _read_tape(reader: _Reader, value: Any, where: str, variable_names: list[str
     parent = tape.get("parent")
     if parent is not None:
         parent = reader.string(parent, f"{where}.parent")
-    return TapeSpec(name, variables, optimizer, persistent, parent)
+
+    # Files of format version 1 have no penalty weight; 0 keeps their meaning.
+    penalty_weight = reader.number(tape.get("penalty_weight", 0.0), f"{where}.penalty_weight")
+    try:
+        penalty_weight = check_penalty_weight(penalty_weight)
+    except ValueError as error:
+        reader.fail(f"{where}.penalty_weight", str(error))
+    return TapeSpec(name, variables, optimizer, persistent, parent, penalty_weight)
 
 
 def _check_parents(reader: _Reader, tapes: list[TapeSpec]) -> None:

@@ -75,7 +75,7 @@ def test_project_dict_has_format_and_version():
     data = project_to_dict(make_project())
 
     assert data["format"] == "tapestudio-project"
-    assert data["version"] == 1
+    assert data["version"] == 2
 
 
 def test_project_dict_survives_json_text():
@@ -190,7 +190,7 @@ def _delete(path):
 
 BAD_FIELDS = [
     ("format", _set(["format"], "other-app"), "format"),
-    ("version newer", _set(["version"], 2), "version"),
+    ("version newer", _set(["version"], 3), "version"),
     ("version text", _set(["version"], "1"), "version"),
     ("name missing", _delete(["name"]), "name"),
     ("name empty", _set(["name"], "  "), "name"),
