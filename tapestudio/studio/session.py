@@ -2,21 +2,25 @@
 
 One training step opens every tape at once, each with ``watch_accessed_variables=False`` and
 watching only its own variables, runs the forward pass and the objective, then takes each
-tape's gradient of the objective and applies it with that tape's optimizer. All gradients come
-from the same forward pass, so the tapes update simultaneously: a variable no tape watches
-stays frozen, and a variable several tapes watch receives each tape's update in turn.
+tape's gradient of its objective and applies it with that tape's optimizer. A tape nested in
+another adds a gradient penalty to its parent's objective (see ``tapestudio.studio.nesting``).
+All gradients come from the same forward pass, so the tapes update simultaneously: a variable
+no tape watches stays frozen, and a variable several tapes watch receives each tape's update
+in turn.
 
 A worker thread calls ``step``; the GUI thread reads ``history`` and ``weights()`` and calls
-``set_hyperparameter`` at any time.
+``set_hyperparameter``, ``set_optimizer``, ``set_penalty_weight`` and ``set_persistent`` at any
+time. Those changes take effect before the next step, which records them as history events.
 """
 
 from __future__ import annotations
 
-import contextlib
+import copy
 import logging
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -25,12 +29,14 @@ from tapestudio import optimizers
 from tapestudio.studio.datasets import load_project_data, standardize
 from tapestudio.studio.errors import ProjectError, RunError
 from tapestudio.studio.history import History, StepRecord
+from tapestudio.studio.nesting import NestedTapes, TapeStep, nesting_order
 from tapestudio.studio.objectives import build_targets, objective_tensor
 from tapestudio.studio.project import (
     OptimizerSpec,
     Project,
     TapeSpec,
     check_optimizer,
+    check_penalty_weight,
     layer_name,
     project_from_dict,
     project_to_dict,
@@ -52,6 +58,9 @@ class Session:
         self._state_lock = threading.RLock()
         self._pending_lock = threading.Lock()
         self._pending: dict[tuple[str, str], float] = {}
+        # Tape settings waiting for the next step, by (tape, field) with field "optimizer",
+        # "penalty_weight" or "persistent". Guarded by _pending_lock too.
+        self._pending_tape_settings: dict[tuple[str, str], Any] = {}
         self.history = History()
         self._build(project)
 
@@ -134,6 +143,68 @@ class Session:
             optimizer.hyperparameters[name] = checked.hyperparameters[name]
             self._pending[(tape_name, name)] = checked.hyperparameters[name]
 
+    def set_optimizer(
+        self, tape_name: str, name: str, hyperparameters: dict[str, float] | None = None
+    ) -> None:
+        """Give one tape another optimizer, from any thread; its state starts afresh.
+
+        Without ``hyperparameters``, the values of the current optimizer that the new one also
+        takes (such as ``learning_rate``) carry over. The change takes effect before the next
+        step and is written into ``project``. Raises KeyError for an unknown tape and
+        ValueError for an unknown optimizer or a value it rejects.
+        """
+        with self._pending_lock:
+            tape = self._project.tape(tape_name)
+            if hyperparameters is None:
+                hyperparameters = carried_hyperparameters(tape.optimizer, name)
+
+            where = f"tape {tape_name!r} optimizer"
+            try:
+                checked = check_optimizer(OptimizerSpec(name, dict(hyperparameters)), None, where)
+            except ProjectError as error:
+                raise ValueError(str(error)) from None
+
+            tape.optimizer = checked
+            self._pending_tape_settings[(tape_name, "optimizer")] = checked
+
+    def set_penalty_weight(self, tape_name: str, weight: float) -> None:
+        """Set the weight of a nested tape's gradient penalty in its parent's objective.
+
+        Works from any thread; the change takes effect before the next step and is written into
+        ``project``. Raises KeyError for an unknown tape, TypeError for a weight that is not a
+        number and ValueError for one that is negative or not finite.
+        """
+        weight = check_penalty_weight(weight, f"penalty weight of tape {tape_name!r}")
+        with self._pending_lock:
+            self._project.tape(tape_name).penalty_weight = weight
+            self._pending_tape_settings[(tape_name, "penalty_weight")] = weight
+
+    def set_persistent(self, tape_name: str, persistent: bool) -> None:
+        """Make one tape persistent or not from the next step on, from any thread.
+
+        Raises KeyError for an unknown tape and TypeError when ``persistent`` is not a bool.
+        """
+        if not isinstance(persistent, (bool, np.bool_)):
+            raise TypeError(f"persistent must be True or False, got {persistent!r}")
+
+        with self._pending_lock:
+            self._project.tape(tape_name).persistent = bool(persistent)
+            self._pending_tape_settings[(tape_name, "persistent")] = bool(persistent)
+
+    def latest_tapes(self) -> dict[str, TapeStep]:
+        """Return the tapes of the latest step by name, with their targets and gradients.
+
+        Only tapes that watch at least one variable are included. A persistent tape can still
+        compute gradients (of its ``target`` or of anything else it recorded), for example::
+
+            step = session.latest_tapes()["outer"]
+            step.tape.gradient(step.target, step.sources)
+
+        A non-persistent tape was used by the step and raises RuntimeError. The mapping is
+        empty before the first step and after a reset.
+        """
+        return dict(self._latest_tapes)
+
     # -- training ------------------------------------------------------------------------
 
     def step(self) -> StepRecord:
@@ -158,34 +229,18 @@ class Session:
             return record
 
     def _compute_step(self, step: int) -> StepRecord:
-        with contextlib.ExitStack() as stack:
-            tapes = {}
-            for spec in self._tape_order:
-                tape = tf.GradientTape(persistent=spec.persistent, watch_accessed_variables=False)
-                tapes[spec.name] = stack.enter_context(tape)
-                for path in spec.variables:
-                    tapes[spec.name].watch(self._variables[path])
-
+        # Every gradient is taken before any optimizer changes a variable.
+        with NestedTapes(self._tape_order, self._variables, self._persistent) as nested:
             predictions = self._model(self._inputs)
             objective = objective_tensor(self._project.objective, predictions, self._targets)
-
-        # Every gradient is taken before any optimizer changes a variable.
-        # NOTE: a parent tape only decides the order in which the tapes are opened. Gradients
-        # are taken after every tape has closed, so no tape records another tape's backward
-        # pass, and the objective has no term (a gradient penalty, say) that would need it.
-        gradients = {}
-        for spec in self._project.tapes:
-            if spec.variables:
-                sources = [self._variables[path] for path in spec.variables]
-                gradients[spec.name] = tapes[spec.name].gradient(
-                    objective, sources, unconnected_gradients=tf.UnconnectedGradients.ZERO
-                )
+            tape_steps = nested.gradients(objective, self._penalty_weights)
 
         metrics = {}
         for spec in self._project.tapes:
             if spec.variables:
-                metrics.update(self._apply_tape(spec, gradients[spec.name]))
+                metrics.update(self._apply_tape(spec, tape_steps[spec.name].gradients))
 
+        self._latest_tapes = tape_steps
         return StepRecord(step, time.time(), float(objective.numpy()), metrics)
 
     def _apply_tape(self, spec: TapeSpec, gradients: list) -> dict:
@@ -202,12 +257,53 @@ class Session:
         return metrics
 
     def _apply_pending(self) -> None:
+        """Apply the changes made since the last step and record each one as an event."""
         with self._pending_lock:
             pending, self._pending = self._pending, {}
+            # A copy, because the GUI thread may edit the project's optimizer specs any time.
+            settings = copy.deepcopy(self._pending_tape_settings)
+            self._pending_tape_settings = {}
+
+        step = self._step_count + 1
+        replaced = set()
+        for (tape_name, field), value in settings.items():
+            if field == "optimizer":
+                self._replace_optimizer(step, tape_name, value)
+                replaced.add(tape_name)
+            elif field == "penalty_weight":
+                self._change(step, tape_name, field, self._penalty_weights, value)
+            else:
+                self._change(step, tape_name, field, self._persistent, value)
 
         for (tape_name, name), value in pending.items():
-            setattr(self._optimizers[tape_name], name, value)
-            logger.info("tape %r: %s set to %g", tape_name, name, value)
+            optimizer = self._optimizers[tape_name]
+            # A new optimizer was built from the project, which has these values already.
+            if tape_name in replaced or name not in type(optimizer).hyperparameters:
+                continue
+            old = getattr(optimizer, name)
+            setattr(optimizer, name, value)
+            self._record_change(step, tape_name, name, old, value)
+
+    def _replace_optimizer(self, step: int, tape_name: str, spec: OptimizerSpec) -> None:
+        old_name = self._optimizers[tape_name].name
+        self._optimizers[tape_name] = optimizers.get(spec.name, **spec.hyperparameters)
+
+        values = ", ".join(f"{key}={format_setting(value)}" for key, value in spec.hyperparameters.items())
+        text = f"{tape_name}: optimizer {old_name} -> {spec.name}"
+        self.history.add_event(step, f"{text} ({values})" if values else text)
+        logger.info("step %d: tape %r uses %s from now on", step, tape_name, spec.name)
+
+    def _change(self, step: int, tape_name: str, field: str, values: dict, value: Any) -> None:
+        old = values.get(tape_name)
+        values[tape_name] = value
+        self._record_change(step, tape_name, field, old, value)
+
+    def _record_change(self, step: int, tape_name: str, name: str, old: Any, value: Any) -> None:
+        if old == value and type(old) is type(value):
+            return
+        text = f"{tape_name}: {name} {format_setting(old)} -> {format_setting(value)}"
+        self.history.add_event(step, text)
+        logger.info("step %d: %s", step, text)
 
     # -- building ------------------------------------------------------------------------
 
@@ -236,6 +332,10 @@ class Session:
         with self._pending_lock:
             self._project = project
             self._pending = {}
+            self._pending_tape_settings = {}
+        self._penalty_weights = {tape.name: tape.penalty_weight for tape in project.tapes}
+        self._persistent = {tape.name: tape.persistent for tape in project.tapes}
+        self._latest_tapes: dict[str, TapeStep] = {}
         self._dataset = dataset
         self._inputs = tf.constant(inputs)
         self._targets = tf.constant(targets) if targets is not None else None
@@ -295,26 +395,24 @@ def build_model(project: Project) -> tuple[tf.keras.Sequential, dict[str, tf.Var
     return model, variables
 
 
-def nesting_order(tapes: list[TapeSpec]) -> list[TapeSpec]:
-    """Return the tapes ordered so that each parent comes before the tapes nested in it.
+def carried_hyperparameters(current: OptimizerSpec, new_name: str) -> dict[str, float]:
+    """Return the values of ``current`` that optimizer ``new_name`` also takes.
 
-    Tapes without a parent keep their project order. Assumes the parents form no loop (the
-    project check rejects loops).
+    Raises ValueError when no optimizer is called ``new_name``.
     """
-    ordered: list[TapeSpec] = []
-    placed: set[str] = set()
-    remaining = list(tapes)
+    accepted = optimizers.hyperparameters(new_name)
+    return {key: value for key, value in current.hyperparameters.items() if key in accepted}
 
-    while remaining:
-        for tape in remaining:
-            if tape.parent is None or tape.parent in placed:
-                ordered.append(tape)
-                placed.add(tape.name)
-                remaining.remove(tape)
-                break
-        else:
-            raise ValueError(f"tapes nested in a loop: {[tape.name for tape in remaining]}")
-    return ordered
+
+def format_setting(value: Any) -> str:
+    """Return a setting as event text: ``0.001``, ``True``, or ``default`` for None."""
+    if value is None:
+        return "default"
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    return str(value)
 
 
 def history_keys(project: Project) -> list[tuple[str, str]]:
