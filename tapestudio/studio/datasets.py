@@ -1,64 +1,71 @@
-"""Training data: a seeded normal batch, the bundled data sets and user CSV files.
+"""Training data: the seeded normal batch, synthetic sets, bundled data sets and CSV files.
 
 Every loader returns a ``Dataset``: float32 features of shape (samples, features) and, when the
-data has a target, float32 labels of shape (samples,). A label column whose values are not all
-numbers is categorical: its labels are class indices into ``classes`` (the sorted distinct
-values).
+data has a target, float32 labels of shape (samples,). Class labels are indices into
+``Dataset.classes``. ``load_project_data`` picks the loader that a project's data asks for.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tapestudio.studio.csv_data import parse_csv_table, read_csv_table, table_dataset
+from tapestudio.studio.dataset import Dataset
 from tapestudio.studio.errors import ProjectError
+from tapestudio.studio.synthetic import synthetic_dataset
 
 if TYPE_CHECKING:
     from tapestudio.studio.project import Project
 
+__all__ = [
+    "Dataset",
+    "bundled_dataset_names",
+    "bundled_dataset_title",
+    "load_bundled_dataset",
+    "load_project_data",
+    "normal_dataset",
+    "parse_csv_dataset",
+    "read_csv_dataset",
+    "standardize",
+]
+
 logger = logging.getLogger(__name__)
 
-# Bundled data set name -> (file in tapestudio/resources/data, feature columns, label column).
+# Bundled data set name -> (title, file in tapestudio/resources/data, feature columns, label).
+# Each file has a .md beside it with its source and licence.
 _BUNDLED = {
     "iris": (
+        "Iris flowers (150 samples, 4 features, 3 classes)",
         "iris.csv",
         ("sepal_length", "sepal_width", "petal_length", "petal_width"),
         "species",
     ),
+    "wine": (
+        "Wine cultivars (178 samples, 13 features, 3 classes)",
+        "wine.csv",
+        (
+            "alcohol", "malic_acid", "ash", "alcalinity_of_ash", "magnesium", "total_phenols",
+            "flavanoids", "nonflavanoid_phenols", "proanthocyanins", "color_intensity", "hue",
+            "od280_od315_of_diluted_wines", "proline",
+        ),
+        "cultivar",
+    ),
 }
-
-
-@dataclass(frozen=True, eq=False)
-class Dataset:
-    """A table of training samples.
-
-    ``features``: float32, shape (samples, len(feature_names)). ``labels``: float32, shape
-    (samples,), or None. ``classes``: the class names when the labels are class indices, else
-    None.
-    """
-
-    name: str
-    features: np.ndarray
-    feature_names: tuple[str, ...]
-    labels: np.ndarray | None = None
-    label_name: str | None = None
-    classes: tuple[str, ...] | None = None
-
-    @property
-    def samples(self) -> int:
-        return int(self.features.shape[0])
 
 
 def bundled_dataset_names() -> list[str]:
     """Return the names of the data sets shipped with TapeStudio, sorted."""
     return sorted(_BUNDLED)
+
+
+def bundled_dataset_title(name: str) -> str:
+    """Return a one-line title of a bundled data set; raises KeyError for an unknown name."""
+    return _BUNDLED[name][0]
 
 
 def normal_dataset(samples: int, input_size: int, seed: int) -> Dataset:
@@ -81,98 +88,42 @@ def load_bundled_dataset(name: str) -> Dataset:
         known = ", ".join(bundled_dataset_names())
         raise KeyError(f"no bundled data set {name!r}; the bundled data sets are: {known}")
 
-    file_name, features, label = _BUNDLED[name]
+    _, file_name, features, label = _BUNDLED[name]
     text = resources.files("tapestudio.resources").joinpath("data", file_name).read_text("utf-8")
-    return parse_csv_dataset(text, name, list(features), label)
+    return parse_csv_dataset(text, name, list(features), label, "classification")
 
 
-def read_csv_dataset(path: str | Path, features: list[str], label: str | None) -> Dataset:
+def read_csv_dataset(
+    path: str | Path, features: list[str], label: str | None, task: str | None = None
+) -> Dataset:
     """Read a CSV file with a header row; ``features`` and ``label`` are column names.
 
-    Raises OSError when the file cannot be read and ValueError (ProjectError, with field
-    ``data.path``, ``data.features[i]`` or ``data.label``) when its content does not fit.
+    ``task`` is as in ``csv_data.table_dataset``. Raises ProjectError (with field
+    ``data.path``, ``data.features[i]`` or ``data.label``) when the file cannot be read or its
+    content does not fit; its ``problem`` names the line and column.
     """
-    path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
-    return parse_csv_dataset(text, str(path), features, label)
+    return table_dataset(read_csv_table(path), features, label, task)
 
 
-def parse_csv_dataset(text: str, source: str, features: list[str], label: str | None) -> Dataset:
+def parse_csv_dataset(
+    text: str, source: str, features: list[str], label: str | None, task: str | None = None
+) -> Dataset:
     """Parse CSV text with a header row into a Dataset; see ``read_csv_dataset``."""
-    rows = list(csv.reader(io.StringIO(text)))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if not rows:
-        raise ProjectError(source, "data.path", "the CSV file is empty; it needs a header row")
-
-    header = [cell.strip() for cell in rows[0]]
-    body = rows[1:]
-    if not body:
-        raise ProjectError(source, "data.path", "the CSV file has a header but no data rows")
-
-    columns = {}
-    for position, column in enumerate(features):
-        columns[column] = _column_index(header, column, source, f"data.features[{position}]")
-    if label is not None:
-        columns[label] = _column_index(header, label, source, "data.label")
-
-    for line, row in enumerate(body, start=2):
-        if len(row) != len(header):
-            problem = f"line {line} has {len(row)} values but the header has {len(header)} columns"
-            raise ProjectError(source, "data.path", problem)
-
-    values = np.empty((len(body), len(features)), dtype=np.float32)
-    for position, column in enumerate(features):
-        cells = [row[columns[column]] for row in body]
-        values[:, position] = _parse_numbers(cells, column, source, f"data.features[{position}]")
-
-    if label is None:
-        return Dataset(source, values, tuple(features))
-
-    labels, classes = _parse_labels([row[columns[label]] for row in body])
-    return Dataset(source, values, tuple(features), labels, label, classes)
-
-
-def _column_index(header: list[str], column: str, source: str, field: str) -> int:
-    if column not in header:
-        problem = f"the CSV file has no column {column!r}; its columns are: {', '.join(header)}"
-        raise ProjectError(source, field, problem)
-    return header.index(column)
-
-
-def _parse_numbers(cells: list[str], column: str, source: str, field: str) -> np.ndarray:
-    numbers = np.empty(len(cells), dtype=np.float32)
-    for row, cell in enumerate(cells):
-        try:
-            numbers[row] = float(cell)
-        except ValueError:
-            problem = f"line {row + 2}, column {column!r}: {cell!r} is not a number"
-            raise ProjectError(source, field, problem) from None
-    return numbers
-
-
-def _parse_labels(cells: list[str]) -> tuple[np.ndarray, tuple[str, ...] | None]:
-    """Parse a label column: numbers when every cell is one, else class indices and names."""
-    cells = [cell.strip() for cell in cells]
-    try:
-        return np.array([float(cell) for cell in cells], dtype=np.float32), None
-    except ValueError:
-        pass
-
-    classes = tuple(sorted(set(cells)))
-    index = {name: position for position, name in enumerate(classes)}
-    return np.array([index[cell] for cell in cells], dtype=np.float32), classes
+    return table_dataset(parse_csv_table(text, source), features, label, task)
 
 
 def load_project_data(project: Project) -> Dataset:
     """Load the data that ``project.data`` describes.
 
-    ``normal`` data is drawn with the project seed, so the same project always gets the same
-    batch. Raises ProjectError, naming the project's source and the data field, when the data
-    cannot be read or does not parse.
+    ``normal`` and ``synthetic`` data are drawn with ``project.data_seed()``, so the same
+    project always gets the same samples. Raises ProjectError, naming the
+    project's source and the data field, when the data cannot be read or does not parse.
     """
     spec = project.data
     if spec.kind == "normal":
-        return normal_dataset(spec.samples, project.model.input_size, project.seed)
+        return normal_dataset(spec.samples, project.model.input_size, project.data_seed())
+    if spec.kind == "synthetic":
+        return _load_synthetic(project)
     if spec.kind == "bundled":
         try:
             return load_bundled_dataset(spec.name)
@@ -181,20 +132,24 @@ def load_project_data(project: Project) -> Dataset:
 
     path = project.resolve_data_path()
     try:
-        dataset = read_csv_dataset(path, list(spec.features or []), spec.label)
+        dataset = read_csv_dataset(path, list(spec.features or []), spec.label, spec.task)
     except ProjectError as error:
         # Name the project file and field first, then the CSV file the problem is in.
         problem = f"in {str(path)!r}: {error.problem}"
         raise ProjectError(project.describe_source(), error.field, problem) from None
-    except FileNotFoundError:
-        problem = f"CSV file {str(path)!r} not found; check data.path"
-        raise ProjectError(project.describe_source(), "data.path", problem) from None
-    except (OSError, UnicodeDecodeError) as error:
-        problem = f"cannot read the CSV file {str(path)!r}: {error}"
-        raise ProjectError(project.describe_source(), "data.path", problem) from None
 
     logger.info("read %d samples from %s", dataset.samples, path)
     return dataset
+
+
+def _load_synthetic(project: Project) -> Dataset:
+    spec = project.data
+    try:
+        return synthetic_dataset(spec.name, spec.samples, spec.noise, project.data_seed())
+    except KeyError as error:
+        raise ProjectError(project.describe_source(), "data.name", error.args[0]) from None
+    except ValueError as error:
+        raise ProjectError(project.describe_source(), "data", str(error)) from None
 
 
 def standardize(features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

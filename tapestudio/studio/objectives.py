@@ -129,3 +129,120 @@ def objective_tensor(
         losses = tf.nn.sigmoid_cross_entropy_with_logits(labels=targets, logits=predictions)
         return tf.reduce_mean(losses)
     raise ValueError(f"unknown objective {objective!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Which objectives fit which data
+
+
+OBJECTIVE_TITLES = {
+    "sum": "Sum of the predictions",
+    "mse": "Mean squared error",
+    "softmax_cross_entropy": "Softmax cross-entropy",
+    "sigmoid_cross_entropy": "Sigmoid cross-entropy",
+}
+
+
+def objective_misfit(objective: str, dataset: Dataset) -> str | None:
+    """Return why ``objective`` cannot train on ``dataset``, or None when it can.
+
+    The reason is one sentence for a tooltip, such as "needs labels, but the data has none".
+    The number of output units is not checked here: ``output_units`` says what it must be.
+    Raises ValueError for an unknown objective name.
+    """
+    if objective not in OBJECTIVE_TITLES:
+        raise ValueError(f"unknown objective {objective!r}; the objectives are: {', '.join(OBJECTIVE_TITLES)}")
+    if objective == "sum":
+        return None
+    if dataset.labels is None:
+        return "needs labels, but the data has none"
+    if objective == "mse":
+        return None
+
+    if objective == "softmax_cross_entropy":
+        if dataset.classes is not None or _class_index_labels(dataset.labels):
+            return None
+        return (
+            f"needs class labels, but {dataset.label_name!r} holds numbers to predict; "
+            "import the label for classification to use it"
+        )
+
+    if dataset.classes is not None:
+        if len(dataset.classes) == 2:
+            return None
+        return f"needs two classes, but the data has {len(dataset.classes)}"
+    if dataset.labels.min() >= 0 and dataset.labels.max() <= 1:
+        return None
+    return (
+        f"needs labels between 0 and 1, but {dataset.label_name!r} holds values from "
+        f"{dataset.labels.min():g} to {dataset.labels.max():g}"
+    )
+
+
+def objective_misfits(dataset: Dataset) -> dict[str, str | None]:
+    """Return ``objective_misfit`` of every objective, in menu order."""
+    return {objective: objective_misfit(objective, dataset) for objective in OBJECTIVE_TITLES}
+
+
+def output_units(objective: str, dataset: Dataset) -> int | None:
+    """Return the number of output units ``objective`` needs on ``dataset``, or None for any.
+
+    One unit per class for softmax cross-entropy and for mean squared error on classes, one
+    unit for sigmoid cross-entropy and for mean squared error on numeric labels. The objective
+    must fit the data (see ``objective_misfit``).
+    """
+    if objective == "sum" or dataset.labels is None:
+        return None
+    if objective == "sigmoid_cross_entropy":
+        return 1
+    if dataset.classes is not None:
+        return len(dataset.classes)
+    if objective == "softmax_cross_entropy":
+        return int(dataset.labels.max()) + 1
+    return 1
+
+
+def default_objective(dataset: Dataset) -> str:
+    """Return the objective a new project on ``dataset`` starts with.
+
+    ``sum`` without labels, sigmoid cross-entropy for two classes, softmax cross-entropy for
+    more, mean squared error for numeric labels.
+    """
+    if dataset.labels is None:
+        return "sum"
+    if dataset.classes is None:
+        return "mse"
+    return "sigmoid_cross_entropy" if len(dataset.classes) == 2 else "softmax_cross_entropy"
+
+
+def fit_project_to_data(project: Project, dataset: Dataset) -> list[str]:
+    """Change ``project`` in place so that its model and objective fit ``dataset``.
+
+    Sets the input size to the number of feature columns (except for ``normal`` data, whose
+    columns follow the input size), replaces an objective that does not fit by
+    ``default_objective`` and sets the last layer's units to what the objective needs. Returns
+    one sentence per change, for the status bar; an empty list when nothing changed.
+    """
+    notes = []
+    columns = int(dataset.features.shape[1])
+    if project.data.kind != "normal" and project.model.input_size != columns:
+        project.model.input_size = columns
+        notes.append(f"Input size set to {columns}, the number of feature columns.")
+
+    reason = objective_misfit(project.objective, dataset)
+    if reason is not None:
+        old = project.objective
+        project.objective = default_objective(dataset)
+        notes.append(f"Objective set to {project.objective}: {old} {reason}.")
+
+    units = output_units(project.objective, dataset)
+    last = project.model.layers[-1] if project.model.layers else None
+    if units is not None and last is not None and last.units != units:
+        last.units = units
+        notes.append(f"Output layer set to {units} units for {project.objective}.")
+    return notes
+
+
+def _class_index_labels(labels: np.ndarray) -> bool:
+    """Return True when numeric labels are whole numbers from 0, usable as class indices."""
+    return bool(np.all(labels == np.round(labels)) and labels.min() >= 0)

@@ -7,7 +7,10 @@ optimizer. A variable that no tape watches stays frozen; a variable several tape
 updated by each of them.
 
 A project file is a JSON object with ``"format": "tapestudio-project"`` and ``"version": 2``.
-Version 2 added the tapes' ``penalty_weight``; version 1 files are read as well.
+Version 2 added the tapes' ``penalty_weight``, the synthetic data sets, the train/validation
+split, mini-batches, the CSV label task and the layer initializers. Version 1 files are read as
+well, with the defaults of those fields: no penalty, no split, full batch and Keras' default
+initializers.
 Reading a file checks every field and raises ``ProjectError`` naming the file, the field (as
 ``tapes[1].optimizer.hyperparameters.learning_rate``) and what is wrong.
 """
@@ -26,14 +29,28 @@ from typing import Any, NoReturn
 import numpy as np
 
 from tapestudio.studio.atomic import write_text_atomic
+from tapestudio.studio.csv_data import TASKS
 from tapestudio.studio.datasets import bundled_dataset_names
 from tapestudio.studio.errors import ProjectError
+from tapestudio.studio.synthetic import (
+    MAX_NOISE,
+    MAX_SAMPLES,
+    MIN_SAMPLES,
+    SYNTHETIC_SETS,
+    synthetic_dataset_names,
+)
 
 PROJECT_FORMAT = "tapestudio-project"
 PROJECT_VERSION = 2
 
 OBJECTIVES = ("sum", "mse", "softmax_cross_entropy", "sigmoid_cross_entropy")
-DATA_KINDS = ("normal", "bundled", "csv")
+DATA_KINDS = ("normal", "synthetic", "bundled", "csv")
+
+# TensorFlow Playground trains on 10 to 90 percent of the data; at least 10 percent train here.
+MAX_VALIDATION_FRACTION = 0.9
+DEFAULT_SYNTHETIC_SAMPLES = 200
+DEFAULT_KERNEL_INITIALIZER = "glorot_uniform"
+DEFAULT_BIAS_INITIALIZER = "zeros"
 
 # Keras' set_random_seed passes the seed to np.random.seed, which takes 0 to 2**32 - 1, so
 # projects stay in that range and run the same under Keras.
@@ -47,11 +64,16 @@ def layer_name(index: int) -> str:
 
 @dataclass
 class LayerSpec:
-    """One Dense layer: its width, activation name and whether it has a bias."""
+    """One Dense layer: its width, activation name, whether it has a bias, and initializers.
+
+    The initializers are names from ``tapestudio.keras.initializers.names()``.
+    """
 
     units: int
     activation: str = "linear"
     use_bias: bool = True
+    kernel_initializer: str = DEFAULT_KERNEL_INITIALIZER
+    bias_initializer: str = DEFAULT_BIAS_INITIALIZER
 
 
 @dataclass
@@ -66,13 +88,21 @@ class ModelSpec:
 class DataSpec:
     """Where the training data comes from.
 
-    - ``"normal"``: a fixed batch of ``samples`` inputs drawn from N(0, 1) with the project
-      seed, without labels.
+    - ``"normal"``: a fixed batch of ``samples`` inputs drawn from N(0, 1), without labels.
+    - ``"synthetic"``: ``samples`` points of the synthetic set ``name`` (``xor``, ``circles``,
+      ``spirals``, ``moons`` or ``sine``, see ``tapestudio.studio.synthetic``) with Gaussian
+      ``noise`` of that standard deviation.
     - ``"bundled"``: a data set shipped with TapeStudio, by ``name`` (e.g. ``"iris"``).
     - ``"csv"``: a CSV file with a header row. ``path`` is relative to the project file unless
       absolute, ``features`` lists the input columns and ``label`` is the target column or None.
+      ``task`` is how to read the label: ``"classification"``, ``"regression"``, or None to
+      read text as classes and numbers as numbers.
 
-    Fields that do not apply to the kind are ignored and not saved.
+    For every kind, ``validation_fraction`` of the samples (0 to 0.9) are held out for the
+    validation objective, and each step trains on ``batch_size`` samples drawn from the rest
+    (None: all of them). ``seed`` draws the normal and synthetic samples, the split and the
+    batches; None means the project seed. Fields that do not apply to the kind are ignored and
+    not saved.
     """
 
     kind: str
@@ -81,10 +111,15 @@ class DataSpec:
     path: str | None = None
     features: list[str] | None = None
     label: str | None = None
+    noise: float = 0.0
+    task: str | None = None
+    seed: int | None = None
+    validation_fraction: float = 0.0
+    batch_size: int | None = None
 
     def has_labels(self) -> bool:
         """Return True when the data has a target for each sample."""
-        if self.kind == "bundled":
+        if self.kind in ("bundled", "synthetic"):
             return True
         return self.kind == "csv" and self.label is not None
 
@@ -204,6 +239,10 @@ class Project:
         """Return the variables that two or more tapes watch; each of them updates it."""
         return [name for name in self.variable_names() if len(self.watchers(name)) > 1]
 
+    def data_seed(self) -> int:
+        """Return the seed of the data's samples, split and batches (``data.seed`` or ``seed``)."""
+        return self.data.seed if self.data.seed is not None else self.seed
+
     def describe_source(self) -> str:
         """Return ``source`` as text for messages, or the project name when it has none."""
         return str(self.source) if self.source is not None else f"project {self.name!r}"
@@ -232,10 +271,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "description": project.description,
         "model": {
             "input_size": project.model.input_size,
-            "layers": [
-                {"units": layer.units, "activation": layer.activation, "use_bias": layer.use_bias}
-                for layer in project.model.layers
-            ],
+            "layers": [_layer_to_dict(layer) for layer in project.model.layers],
         },
         "data": _data_to_dict(project.data),
         "objective": project.objective,
@@ -244,15 +280,42 @@ def project_to_dict(project: Project) -> dict[str, Any]:
     }
 
 
+def _layer_to_dict(layer: LayerSpec) -> dict[str, Any]:
+    # Default initializers are left out, so files without them read and write back unchanged.
+    result: dict[str, Any] = {
+        "units": layer.units,
+        "activation": layer.activation,
+        "use_bias": layer.use_bias,
+    }
+    if layer.kernel_initializer != DEFAULT_KERNEL_INITIALIZER:
+        result["kernel_initializer"] = layer.kernel_initializer
+    if layer.bias_initializer != DEFAULT_BIAS_INITIALIZER:
+        result["bias_initializer"] = layer.bias_initializer
+    return result
+
+
 def _data_to_dict(data: DataSpec) -> dict[str, Any]:
     if data.kind == "normal":
-        return {"kind": "normal", "samples": data.samples}
-    if data.kind == "bundled":
-        return {"kind": "bundled", "name": data.name}
+        result: dict[str, Any] = {"kind": "normal", "samples": data.samples}
+    elif data.kind == "synthetic":
+        result = {"kind": "synthetic", "name": data.name, "samples": data.samples}
+        result["noise"] = data.noise
+    elif data.kind == "bundled":
+        result = {"kind": "bundled", "name": data.name}
+    else:
+        result = {"kind": data.kind, "path": data.path}
+        result["features"] = list(data.features) if data.features is not None else None
+        result["label"] = data.label
+        if data.label is not None and data.task is not None:
+            result["task"] = data.task
 
-    result: dict[str, Any] = {"kind": data.kind, "path": data.path}
-    result["features"] = list(data.features) if data.features is not None else None
-    result["label"] = data.label
+    # Like the initializers, the split and batch fields are written only when they are set.
+    if data.seed is not None:
+        result["seed"] = data.seed
+    if data.validation_fraction > 0:
+        result["validation_fraction"] = data.validation_fraction
+    if data.batch_size is not None:
+        result["batch_size"] = data.batch_size
     return result
 
 
@@ -375,16 +438,35 @@ def _read_model(reader: _Reader, value: Any) -> ModelSpec:
     for index, layer_value in enumerate(layer_values):
         where = f"model.layers[{index}]"
         layer = reader.object(
-            layer_value, where, required=("units",), optional=("activation", "use_bias")
+            layer_value,
+            where,
+            required=("units",),
+            optional=("activation", "use_bias", "kernel_initializer", "bias_initializer"),
         )
         layers.append(
             LayerSpec(
                 units=reader.integer(layer["units"], f"{where}.units", minimum=1),
                 activation=reader.string(layer.get("activation", "linear"), f"{where}.activation"),
                 use_bias=reader.boolean(layer.get("use_bias", True), f"{where}.use_bias"),
+                kernel_initializer=_read_initializer(
+                    reader, layer, "kernel_initializer", DEFAULT_KERNEL_INITIALIZER, where
+                ),
+                bias_initializer=_read_initializer(
+                    reader, layer, "bias_initializer", DEFAULT_BIAS_INITIALIZER, where
+                ),
             )
         )
     return ModelSpec(input_size, layers)
+
+
+def _read_initializer(reader: _Reader, layer: dict, key: str, default: str, where: str) -> str:
+    from tapestudio.keras import initializers
+
+    return reader.choice(layer.get(key, default), f"{where}.{key}", tuple(initializers.names()))
+
+
+# Fields that every kind of data may have: the seed, the split and the batch size.
+_COMMON_DATA_FIELDS = ("seed", "validation_fraction", "batch_size")
 
 
 def _read_data(reader: _Reader, value: Any) -> DataSpec:
@@ -393,16 +475,63 @@ def _read_data(reader: _Reader, value: Any) -> DataSpec:
     kind = reader.choice(kind, "data.kind", DATA_KINDS)
 
     if kind == "normal":
-        data = reader.object(value, "data", required=("kind",), optional=("samples",))
+        data = reader.object(
+            value, "data", required=("kind",), optional=("samples", *_COMMON_DATA_FIELDS)
+        )
         samples = reader.integer(data.get("samples", 1), "data.samples", minimum=1)
-        return DataSpec(kind, samples=samples)
-
-    if kind == "bundled":
-        data = reader.object(value, "data", required=("kind", "name"))
+        spec = DataSpec(kind, samples=samples)
+    elif kind == "synthetic":
+        spec = _read_synthetic(reader, value)
+    elif kind == "bundled":
+        data = reader.object(value, "data", required=("kind", "name"), optional=_COMMON_DATA_FIELDS)
         name = reader.choice(data["name"], "data.name", tuple(bundled_dataset_names()))
-        return DataSpec(kind, name=name)
+        spec = DataSpec(kind, name=name)
+    else:
+        spec = _read_csv_data(reader, value)
 
-    data = reader.object(value, "data", required=("kind", "path", "features"), optional=("label",))
+    _read_common_data_fields(reader, value, spec)
+    return spec
+
+
+def _read_synthetic(reader: _Reader, value: Any) -> DataSpec:
+    data = reader.object(
+        value, "data", required=("kind", "name"), optional=("samples", "noise", *_COMMON_DATA_FIELDS)
+    )
+    name = reader.choice(data["name"], "data.name", tuple(synthetic_dataset_names()))
+    samples = reader.integer(
+        data.get("samples", DEFAULT_SYNTHETIC_SAMPLES),
+        "data.samples",
+        minimum=MIN_SAMPLES,
+        maximum=MAX_SAMPLES,
+    )
+
+    noise = reader.number(data.get("noise", SYNTHETIC_SETS[name].default_noise), "data.noise")
+    if not 0.0 <= noise <= MAX_NOISE:
+        reader.fail("data.noise", f"must be between 0 and {MAX_NOISE:g}, got {noise:g}")
+    return DataSpec("synthetic", name=name, samples=samples, noise=noise)
+
+
+def _read_common_data_fields(reader: _Reader, data: dict, spec: DataSpec) -> None:
+    if data.get("seed") is not None:
+        spec.seed = reader.integer(data["seed"], "data.seed", minimum=0, maximum=MAX_SEED)
+
+    fraction = reader.number(data.get("validation_fraction", 0.0), "data.validation_fraction")
+    if not 0.0 <= fraction <= MAX_VALIDATION_FRACTION:
+        problem = f"must be between 0 and {MAX_VALIDATION_FRACTION:g}, got {fraction:g}"
+        reader.fail("data.validation_fraction", problem)
+    spec.validation_fraction = fraction
+
+    if data.get("batch_size") is not None:
+        spec.batch_size = reader.integer(data["batch_size"], "data.batch_size", minimum=1)
+
+
+def _read_csv_data(reader: _Reader, value: Any) -> DataSpec:
+    data = reader.object(
+        value,
+        "data",
+        required=("kind", "path", "features"),
+        optional=("label", "task", *_COMMON_DATA_FIELDS),
+    )
     path = reader.string(data["path"], "data.path")
     features = reader.string_list(data["features"], "data.features")
     if not features:
@@ -413,7 +542,11 @@ def _read_data(reader: _Reader, value: Any) -> DataSpec:
         label = reader.string(label, "data.label")
         if label in features:
             reader.fail("data.label", f"column {label!r} is also a feature; a label must not be")
-    return DataSpec(kind, path=path, features=features, label=label)
+
+    task = data.get("task")
+    if task is not None:
+        task = reader.choice(task, "data.task", TASKS)
+    return DataSpec("csv", path=path, features=features, label=label, task=task)
 
 
 def _check_objective_has_labels(reader: _Reader, objective: str, data: DataSpec) -> None:

@@ -23,7 +23,7 @@ from tapestudio.studio.datasets import (
 
 
 def test_bundled_dataset_names():
-    assert bundled_dataset_names() == ["iris"]
+    assert bundled_dataset_names() == ["iris", "wine"]
 
 
 def test_iris_shape_and_classes():
