@@ -17,6 +17,10 @@ import numpy as np
 # Metric names as they appear in records, series and CSV files, in that order.
 METRICS = ("grad_norm", "update_norm", "weight_norm", "update_ratio", "nan_count", "inf_count")
 
+# The objective on the validation samples, kept beside the objective when a project holds
+# samples out; files name it like this, with empty tape and variable.
+VALIDATION_METRIC = "val_objective"
+
 # Metrics that count values; files write them as integers.
 COUNT_METRICS = frozenset({"nan_count", "inf_count"})
 
@@ -29,12 +33,15 @@ class StepRecord:
 
     ``step`` is 1-based, ``wall_time`` in seconds since the Unix epoch, ``metrics`` maps each
     (tape name, variable path) pair to a dict with every name in ``METRICS``.
+    ``val_objective`` is the objective on the validation samples with the weights the step
+    started from, or None when the project holds no samples out.
     """
 
     step: int
     wall_time: float
     objective: float
     metrics: dict[tuple[str, str], dict[str, float]]
+    val_objective: float | None = None
 
 
 class HistoryEvent(NamedTuple):
@@ -51,9 +58,10 @@ class History:
     thread appends while others read; each read returns a copy, consistent with one length.
     """
 
-    def __init__(self, keys: Iterable[tuple[str, str]] = ()) -> None:
+    def __init__(self, keys: Iterable[tuple[str, str]] = (), validation: bool = False) -> None:
         self._lock = threading.Lock()
         self._generation = 0
+        self._validation = validation
         self._reset(list(keys))
 
     def _reset(self, keys: list[tuple[str, str]]) -> None:
@@ -66,6 +74,7 @@ class History:
         self._steps = np.zeros(_INITIAL_CAPACITY, dtype=np.int64)
         self._wall_times = np.zeros(_INITIAL_CAPACITY, dtype=np.float64)
         self._objective = np.zeros(_INITIAL_CAPACITY, dtype=np.float64)
+        self._val_objective = np.full(_INITIAL_CAPACITY, np.nan, dtype=np.float64)
         shape = (_INITIAL_CAPACITY, len(self._keys), len(METRICS))
         self._values = np.zeros(shape, dtype=np.float64)
         self._events: list[HistoryEvent] = []
@@ -85,6 +94,12 @@ class History:
         """A counter that ``clear`` increments, so readers can tell a new run from a longer one."""
         with self._lock:
             return self._generation
+
+    @property
+    def has_validation(self) -> bool:
+        """True when the records carry a validation objective (set by ``clear``)."""
+        with self._lock:
+            return self._validation
 
     def keys(self) -> list[tuple[str, str]]:
         """Return the (tape, variable) pairs, in the order given at construction."""
@@ -106,6 +121,8 @@ class History:
             self._steps[index] = record.step
             self._wall_times[index] = record.wall_time
             self._objective[index] = record.objective
+            val_objective = record.val_objective
+            self._val_objective[index] = np.nan if val_objective is None else val_objective
             self._values[index] = row
             self._length += 1
 
@@ -131,6 +148,7 @@ class History:
         self._steps = _resized(self._steps, capacity)
         self._wall_times = _resized(self._wall_times, capacity)
         self._objective = _resized(self._objective, capacity)
+        self._val_objective = _resized(self._val_objective, capacity)
         self._values = _resized(self._values, capacity)
 
     def add_event(self, step: int, text: str) -> None:
@@ -148,11 +166,18 @@ class History:
         with self._lock:
             return list(self._events)
 
-    def clear(self, keys: Iterable[tuple[str, str]] | None = None) -> None:
-        """Remove every record; with ``keys``, also replace the (tape, variable) pairs."""
+    def clear(
+        self, keys: Iterable[tuple[str, str]] | None = None, validation: bool | None = None
+    ) -> None:
+        """Remove every record; with ``keys``, also replace the (tape, variable) pairs.
+
+        ``validation`` sets ``has_validation`` (None keeps it).
+        """
         new_keys = list(keys) if keys is not None else None
         with self._lock:
             self._reset(new_keys if new_keys is not None else self._keys)
+            if validation is not None:
+                self._validation = bool(validation)
             self._generation += 1
 
     def steps(self) -> np.ndarray:
@@ -169,6 +194,14 @@ class History:
         """Return the objective of each step, float64, shape (len(self),)."""
         with self._lock:
             return self._objective[: self._length].copy()
+
+    def val_objective(self) -> np.ndarray:
+        """Return the validation objective of each step, float64, shape (len(self),).
+
+        NaN where a step has none, which is every step when ``has_validation`` is False.
+        """
+        with self._lock:
+            return self._val_objective[: self._length].copy()
 
     def series(self, tape: str, variable: str, metric: str) -> np.ndarray:
         """Return one metric of one (tape, variable) pair, float64, aligned with ``steps()``.
@@ -188,10 +221,12 @@ class History:
         copy = History()
         with self._lock:
             copy._reset(self._keys)
+            copy._validation = self._validation
             copy._length = self._length
             copy._steps = self._steps[: self._length].copy()
             copy._wall_times = self._wall_times[: self._length].copy()
             copy._objective = self._objective[: self._length].copy()
+            copy._val_objective = self._val_objective[: self._length].copy()
             copy._values = self._values[: self._length].copy()
             copy._events = list(self._events)
         return copy
@@ -219,6 +254,7 @@ class History:
                 float(self._wall_times[position]),
                 float(self._objective[position]),
                 metrics,
+                float(self._val_objective[position]) if self._validation else None,
             )
 
     def records(self) -> Iterator[StepRecord]:

@@ -26,11 +26,13 @@ import numpy as np
 
 import tapestudio as tf
 from tapestudio import optimizers
-from tapestudio.studio.datasets import load_project_data, standardize
+from tapestudio.studio.dataset import Dataset
+from tapestudio.studio.datasets import load_project_data
 from tapestudio.studio.errors import ProjectError, RunError
 from tapestudio.studio.history import History, StepRecord
 from tapestudio.studio.nesting import NestedTapes, TapeStep, nesting_order
 from tapestudio.studio.objectives import build_targets, objective_tensor
+from tapestudio.studio.training_data import TrainingData, prepare_training_data
 from tapestudio.studio.project import (
     OptimizerSpec,
     Project,
@@ -75,6 +77,16 @@ class Session:
     def step_count(self) -> int:
         """Number of steps run since the last reset."""
         return self._step_count
+
+    @property
+    def dataset(self) -> Dataset:
+        """The project's data, all samples, before the split and scaling."""
+        return self._dataset
+
+    @property
+    def training_data(self) -> TrainingData:
+        """The split, the scaled inputs and targets, and the batch sampler."""
+        return self._data
 
     @property
     def variable_names(self) -> list[str]:
@@ -229,10 +241,14 @@ class Session:
             return record
 
     def _compute_step(self, step: int) -> StepRecord:
+        inputs, targets = self._data.next_batch()
+        # Outside the tapes, so that no tape records the validation pass.
+        val_objective = self._data.validation_objective(self._model, self._project.objective)
+
         # Every gradient is taken before any optimizer changes a variable.
         with NestedTapes(self._tape_order, self._variables, self._persistent) as nested:
-            predictions = self._model(self._inputs)
-            objective = objective_tensor(self._project.objective, predictions, self._targets)
+            predictions = self._model(inputs)
+            objective = objective_tensor(self._project.objective, predictions, targets)
             tape_steps = nested.gradients(objective, self._penalty_weights)
 
         metrics = {}
@@ -241,7 +257,7 @@ class Session:
                 metrics.update(self._apply_tape(spec, tape_steps[spec.name].gradients))
 
         self._latest_tapes = tape_steps
-        return StepRecord(step, time.time(), float(objective.numpy()), metrics)
+        return StepRecord(step, time.time(), float(objective.numpy()), metrics, val_objective)
 
     def _apply_tape(self, spec: TapeSpec, gradients: list) -> dict:
         variables = [self._variables[path] for path in spec.variables]
@@ -315,11 +331,7 @@ class Session:
         project = checked_project(project)
         dataset = load_project_data(project)
         targets = build_targets(project, dataset)
-
-        inputs = dataset.features
-        if project.data.kind != "normal":
-            # Normal data is already N(0, 1); other data is scaled with its own statistics.
-            inputs, _, _ = standardize(inputs)
+        data = prepare_training_data(project, dataset, targets)
 
         # Seeding right before the layers are built gives the same initial weights every time.
         tf.keras.utils.set_random_seed(project.seed)
@@ -337,15 +349,14 @@ class Session:
         self._persistent = {tape.name: tape.persistent for tape in project.tapes}
         self._latest_tapes: dict[str, TapeStep] = {}
         self._dataset = dataset
-        self._inputs = tf.constant(inputs)
-        self._targets = tf.constant(targets) if targets is not None else None
+        self._data = data
         self._model = model
         self._variables = variables
         self._optimizers = optimizer_objects
         self._tape_order = nesting_order(project.tapes)
         self._step_count = 0
         self._publish_weights()
-        self.history.clear(history_keys(project))
+        self.history.clear(history_keys(project), validation=data.has_validation)
 
         logger.info(
             "built project %r: %d samples, variables %s, frozen %s",
@@ -379,6 +390,8 @@ def build_model(project: Project) -> tuple[tf.keras.Sequential, dict[str, tf.Var
                 spec.units,
                 activation=spec.activation,
                 use_bias=spec.use_bias,
+                kernel_initializer=spec.kernel_initializer,
+                bias_initializer=spec.bias_initializer,
                 name=layer_name(index),
             )
         except (KeyError, ValueError) as error:
