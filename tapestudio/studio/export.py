@@ -4,7 +4,8 @@
 ``step,wall_time,tape,variable,metric,value``; the objective is the metric ``objective`` with
 empty tape and variable). ``metrics_wide.csv`` has one row per step (header
 ``step,wall_time,objective`` and then one ``tape/variable/metric`` column per series).
-``run.json`` holds the project, the seed, the step count and the software versions. Each file
+``run.json`` holds the project, the seed, the step count, the software versions and the plugin
+distributions that provide the project's ops and optimizers, with their versions. Each file
 is written under a temporary name and renamed, so an interrupted export never leaves a partial
 file under a final name.
 """
@@ -25,6 +26,7 @@ import numpy as np
 from tapestudio.studio.atomic import write_atomic, write_text_atomic
 from tapestudio.studio.history import COUNT_METRICS, METRICS, History
 from tapestudio.studio.project import Project, project_to_dict
+from tapestudio.studio.requirements import plugin_distributions
 
 if TYPE_CHECKING:
     from tapestudio.studio.session import Session
@@ -134,7 +136,12 @@ def _write_wide(stream: TextIO, history: History) -> None:
 
 
 def run_metadata(project: Project, history: History) -> dict[str, Any]:
-    """Return the content of ``run.json``: project, seed, steps and software versions."""
+    """Return the content of ``run.json``: project, seed, steps, software and plugin versions.
+
+    ``plugins`` lists each plugin distribution that provides an activation or optimizer of the
+    project: ``{"distribution", "version", "ops", "optimizers"}``. TapeStudio's built-ins are
+    covered by ``versions["tapestudio"]``.
+    """
     steps = history.steps()
     return {
         "format": RUN_FORMAT,
@@ -144,13 +151,12 @@ def run_metadata(project: Project, history: History) -> dict[str, Any]:
         "steps": len(steps),
         "last_step": int(steps[-1]) if len(steps) else 0,
         "versions": software_versions(),
+        "plugins": plugin_distributions(project),
     }
 
 
 def software_versions() -> dict[str, str]:
     """Return the versions of TapeStudio, NumPy and Python."""
-    # NOTE: plugin versions are not listed yet; the optimizer and op registries would have to
-    # say which distribution provided each optimizer and op the project uses.
     return {
         "tapestudio": _tapestudio_version(),
         "numpy": np.__version__,
