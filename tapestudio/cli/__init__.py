@@ -3,9 +3,12 @@
     tapestudio [PROJECT]                                   open the app
     tapestudio run NAME_OR_PATH --steps N --out DIR [--seed S] [--quiet]
     tapestudio examples
+    tapestudio plugins {list,install,check} ...           see tapestudio/cli/plugin_commands.py
 
 Exit status: 0 on success, 1 when a run or the app fails, 2 for invalid arguments (with a
 one-line message on stderr), 130 when Ctrl-C stopped a run (whose results are still written).
+A project that names an op or optimizer that is not installed is an invalid argument for
+``run``; the app opens it with stand-ins and says so.
 """
 
 from __future__ import annotations
@@ -69,12 +72,13 @@ def main(argv: list[str] | None = None) -> int:
 def _app_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="tapestudio",
-        usage="%(prog)s [-h] [--version] [PROJECT]\n       %(prog)s {run,examples} ...",
+        usage="%(prog)s [-h] [--version] [PROJECT]\n       %(prog)s {run,examples,plugins} ...",
         description="A workbench for exploring gradient tapes. Without a command, opens the app.",
         epilog=(
             "commands:\n"
             "  run        train a project without the app and write its metrics as CSV\n"
             "  examples   list the bundled example projects\n"
+            "  plugins    list, install and check plugins (ops and optimizers)\n"
             "Run 'tapestudio COMMAND --help' for a command's options."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -127,7 +131,9 @@ def _command_parsers() -> dict[str, argparse.ArgumentParser]:
     )
     examples_parser.set_defaults(handler=_list_examples, prog="tapestudio examples")
 
-    return {"run": run_parser, "examples": examples_parser}
+    from tapestudio.cli.plugin_commands import plugins_parser
+
+    return {"run": run_parser, "examples": examples_parser, "plugins": plugins_parser()}
 
 
 def _step_count(text: str) -> int:
@@ -167,7 +173,8 @@ def _version() -> str:
 def _open_app(args: argparse.Namespace) -> int:
     if args.project is not None:
         # Check the project here, so that a typo ends with a one-line message, not a dialog.
-        _load_project(args.project)
+        # Missing plugins are no error here: the app opens the project and names them.
+        _load_project(args.project, allow_missing_plugins=True)
 
     if _missing_display():
         print(
@@ -263,13 +270,20 @@ def _train(session, steps: int, show_progress: bool):
     return status, failure, time.perf_counter() - started
 
 
-def _load_project(name_or_path: str):
-    from tapestudio.studio import ProjectError, resolve_project
+def _load_project(name_or_path: str, allow_missing_plugins: bool = False):
+    """Load a project; raise UsageError when it is invalid or, unless allowed, names an op or
+    optimizer that is not installed (the message says how to install it)."""
+    from tapestudio.studio import ProjectError
+    from tapestudio.studio.requirements import MissingPluginsError, load_with_stand_ins
 
     try:
-        return resolve_project(name_or_path)
+        project, missing = load_with_stand_ins(name_or_path)
     except ProjectError as error:
         raise UsageError(str(error)) from None
+
+    if missing and not allow_missing_plugins:
+        raise UsageError(str(MissingPluginsError(project.describe_source(), missing)))
+    return project
 
 
 def _prepare_out_dir(out_dir: Path) -> Path:
