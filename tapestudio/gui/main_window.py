@@ -1,20 +1,22 @@
 """The main window: panels around the live plots, run control, project files and CSV export.
 
 The window owns one studio ``Session``. Edits from the panels come back as edited copies of the
-project, and the window applies them with ``session.rebuild`` while no run is in progress.
-Hyperparameter edits go to the session directly, also during a run. A ``RunController`` steps
+project, and ``apply_project_edit`` applies each as one undoable edit (see ``undo``): live tape
+settings such as hyperparameters go to the session at once, also during a run, and other
+edits rebuild the session while no run is in progress. A ``RunController`` steps
 the session in a worker thread, and a timer redraws the plots and the status bar at about 30
 frames per second.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections import deque
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -33,7 +35,11 @@ from .actions import create_actions
 from .log_panel import LogPanel
 from .model_panel import ModelPanel
 from .plots import PlotsPanel
+from .project_files import ProjectFiles
+from .recovery import Autosave
+from .settings import AppSettings
 from .tapes_panel import TapesPanel
+from .undo import ProjectUndoStack, apply_live_changes, describe_edit, live_changes
 from .worker import RunController
 
 logger = logging.getLogger(__name__)
@@ -42,17 +48,31 @@ FRAME_INTERVAL_MS = 33
 # Steps per second are measured over this window of recent frames, in seconds.
 RATE_WINDOW_SECONDS = 1.0
 STATUS_MESSAGE_MS = 8000
-PROJECT_FILTER = "TapeStudio projects (*.json);;All files (*)"
 
 
 
 class MainWindow(QMainWindow):
-    """The TapeStudio main window for one project; ``path`` is its file, if it has one."""
+    """The TapeStudio main window for one project; ``path`` is its file, if it has one.
+
+    ``settings`` keeps the recent files and the last folder (in memory when None). With a
+    ``data_folder`` the window autosaves unsaved changes there (see ``recovery``). With
+    ``ask_to_save`` New, Open and closing ask before they discard unsaved changes.
+    """
 
     def __init__(
-        self, project: Project, path: str | Path | None = None, parent: QWidget | None = None
+        self,
+        project: Project,
+        path: str | Path | None = None,
+        parent: QWidget | None = None,
+        *,
+        settings: AppSettings | None = None,
+        data_folder: Path | None = None,
+        ask_to_save: bool = False,
     ) -> None:
         super().__init__(parent)
+        self.settings = settings if settings is not None else AppSettings.in_memory()
+        self.ask_to_save = ask_to_save
+        self._close_confirmed = False
         # The log panel attaches first, so that it shows how the session was built.
         self.log_panel = LogPanel(self)
         self.log_panel.attach()
@@ -68,6 +88,13 @@ class MainWindow(QMainWindow):
         self.controller.run_started.connect(self._show_run_state)
         self.controller.run_stopped.connect(self._show_run_state)
         self.controller.run_failed.connect(self._show_run_failure)
+
+        self.undo_stack = ProjectUndoStack(self._apply_project, self)
+        self.undo_stack.cleanChanged.connect(self._show_clean_state)
+        self.files = ProjectFiles(self)
+        self.autosave = Autosave(data_folder, self._autosave_snapshot, self) if data_folder else None
+        if self.autosave is not None:
+            self.undo_stack.indexChanged.connect(self.autosave.schedule)
 
         self._create_panels()
         self.actions = create_actions(self, list_examples())
@@ -98,7 +125,6 @@ class MainWindow(QMainWindow):
 
         self.tapes_panel = TapesPanel(self.session, self)
         self.tapes_panel.model.structure_edited.connect(self.apply_project_edit)
-        self.tapes_panel.model.hyperparameter_changed.connect(self._mark_modified)
         self.tapes_panel.model.edit_rejected.connect(self._show_status)
         self.tapes_dock = self._add_dock("Tapes", self.tapes_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
 
@@ -193,25 +219,74 @@ class MainWindow(QMainWindow):
 
     # -- project edits --------------------------------------------------------------------
 
-    def apply_project_edit(self, project: Project) -> bool:
-        """Rebuild the session with an edited project; return False if it was not applied.
+    def apply_project_edit(self, project: Project, description: str = "") -> bool:
+        """Apply an edited copy of the session's project as one undoable edit.
 
-        An invalid edit is reported, and the session keeps its project and history.
+        Every panel edit comes here: the model, the data, the objective, the tapes and their
+        hyperparameters. ``description`` is the undo text ("Add layer"); without one it is
+        worked out from the change. Returns False, keeping the session's project and history,
+        when the edit is rejected: it is invalid, or it needs a rebuild during a run.
         """
+        old = copy.deepcopy(self.session.project)
+        if live_changes(old, project) == []:
+            return True
+        if not self._apply_project(project):
+            return False
+
+        self.undo_stack.push_applied(old, project, description or describe_edit(old, project))
+        return True
+
+    def _apply_project(self, project: Project) -> bool:
+        """Make ``project`` the session's project, live when it can; used by edits and undo."""
+        changes = live_changes(self.session.project, project)
+        if changes is not None:
+            return self._apply_live(changes)
+
         applied = False
         if self.is_running():
-            self._show_status("Pause the run to change the model or the tapes.")
+            self._show_status("Pause the run to change the model, the data or the tapes.")
         else:
             try:
                 self.session.rebuild(project)
             except ProjectError as error:
                 self.show_error("Invalid edit", f"The edit was not applied: {error}")
             else:
-                self._mark_modified()
                 applied = True
 
         self._show_project()
         return applied
+
+    def _apply_live(self, changes) -> bool:
+        previous = copy.deepcopy(self.session.project)
+        try:
+            apply_live_changes(self.session, changes)
+        except (KeyError, TypeError, ValueError) as error:
+            apply_live_changes(self.session, live_changes(self.session.project, previous) or [])
+            self._show_status(f"The edit was not applied: {error}")
+            applied = False
+        else:
+            applied = True
+
+        self.tapes_panel.model.refresh()
+        return applied
+
+    def undo(self) -> None:
+        """Undo the latest edit; an edit that needs a rebuild waits for a pause."""
+        command = self.undo_stack.next_undo()
+        if command is not None and self._can_apply(command.is_live(), "undo", command.text()):
+            self.undo_stack.undo()
+
+    def redo(self) -> None:
+        """Redo the latest undone edit; an edit that needs a rebuild waits for a pause."""
+        command = self.undo_stack.next_redo()
+        if command is not None and self._can_apply(command.is_live(), "redo", command.text()):
+            self.undo_stack.redo()
+
+    def _can_apply(self, live: bool, verb: str, text: str) -> bool:
+        if live or not self.is_running():
+            return True
+        self._show_status(f"Pause the run to {verb} {text[:1].lower()}{text[1:]}.")
+        return False
 
     def _show_project(self) -> None:
         """Show the session's project in every panel after a rebuild, reset or file change."""
@@ -228,40 +303,72 @@ class MainWindow(QMainWindow):
         self.tapes_panel.model.set_session(session)
         self._show_project()
 
-    def _mark_modified(self) -> None:
-        self.setWindowModified(True)
+    def _show_clean_state(self, clean: bool) -> None:
+        self.setWindowModified(not clean)
+        if clean and self.autosave is not None:
+            self.autosave.clear()
+
+    def _autosave_snapshot(self) -> tuple[Project, Path | None, bool]:
+        return self.session.project, self.project_path, not self.undo_stack.isClean()
+
+    def document_name(self) -> str:
+        """Return the project's file name, or the project name when it has no file."""
+        return self.project_path.name if self.project_path else self.session.project.name
 
     def _update_title(self) -> None:
-        name = self.project_path.name if self.project_path else self.session.project.name
-        self.setWindowTitle(f"{name}[*] \N{EN DASH} TapeStudio")
+        self.setWindowTitle(f"{self.document_name()}[*] \N{EN DASH} TapeStudio")
 
     # -- files ----------------------------------------------------------------------------
+
+    def open_project(self, project: Project, path: str | Path | None = None, modified: bool = False) -> bool:
+        """Show ``project``, read from ``path`` if it has a file, in place of the current one.
+
+        The undo history starts empty. With ``modified`` the project counts as having unsaved
+        changes, as a recovered autosave does. On an error (the data cannot be loaded, say)
+        shows it, keeps the current project and returns False.
+        """
+        try:
+            session = Session(project)
+        except (OSError, ProjectError) as error:
+            where = path or project.describe_source()
+            self.show_error("Could not open project", f"Could not open {where}:\n{error}")
+            return False
+
+        self.project_path = Path(path) if path is not None else None
+        self._set_session(session)
+        self.undo_stack.clear()
+        if modified:
+            self.undo_stack.resetClean()
+        self.setWindowModified(modified)
+        if self.autosave is not None:
+            self.autosave.save_now()
+        if self.project_path is not None:
+            self.settings.add_recent_file(self.project_path)
+        return True
 
     def open_project_file(self, path: str | Path) -> bool:
         """Open a project file; on an error show it and keep the current project."""
         try:
-            session = Session(load_project(path))
+            project = load_project(path)
         except (OSError, ProjectError) as error:
             self.show_error("Could not open project", f"Could not open {path}:\n{error}")
             return False
 
-        self.project_path = Path(path)
-        self._set_session(session)
-        self.setWindowModified(False)
+        if not self.open_project(project, path):
+            return False
         logger.info("Opened project file %s", path)
         return True
 
     def open_example(self, name: str) -> bool:
         """Open one of the bundled example projects by name."""
         try:
-            session = Session(load_example(name))
+            project = load_example(name)
         except (OSError, ProjectError) as error:
             self.show_error("Could not open example", f"Could not open the example {name}:\n{error}")
             return False
 
-        self.project_path = None
-        self._set_session(session)
-        self.setWindowModified(False)
+        if not self.open_project(project):
+            return False
         logger.info("Opened example %s", name)
         return True
 
@@ -274,7 +381,8 @@ class MainWindow(QMainWindow):
             return False
 
         self.project_path = Path(path)
-        self.setWindowModified(False)
+        self.undo_stack.setClean()
+        self.settings.add_recent_file(self.project_path)
         self._update_title()
         self._show_status(f"Saved {path}")
         return True
@@ -292,38 +400,16 @@ class MainWindow(QMainWindow):
         logger.info("Exported %s to %s", names, folder)
         return [Path(path) for path in paths]
 
-    def save(self) -> None:
-        if self.project_path is None:
-            self.choose_save_path()
-        else:
-            self.save_project_file(self.project_path)
-
-    def choose_project_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", self._last_folder(), PROJECT_FILTER)
-        if path:
-            self._remember_folder(path)
-            self.open_project_file(path)
-
-    def choose_save_path(self) -> None:
-        suggested = str(Path(self._last_folder()) / f"{self.session.project.name}.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", suggested, PROJECT_FILTER)
-        if path:
-            self._remember_folder(path)
-            self.save_project_file(path)
-
     def choose_export_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export CSV into folder", self._last_folder())
         if folder:
-            QSettings().setValue("last_folder", folder)
+            self.settings.set_last_folder(folder)
             self.export_csv(folder)
 
     def _last_folder(self) -> str:
         if self.project_path is not None:
             return str(self.project_path.parent)
-        return str(QSettings().value("last_folder", str(Path.home())))
-
-    def _remember_folder(self, path: str) -> None:
-        QSettings().setValue("last_folder", str(Path(path).parent))
+        return str(self.settings.last_folder())
 
     # -- messages -------------------------------------------------------------------------
 
@@ -343,8 +429,21 @@ class MainWindow(QMainWindow):
     # -- closing --------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
-        """Stop the run and the training thread before the window goes away."""
+        """Ask about unsaved changes, then stop the run and the training thread and close."""
+        if not self._close_confirmed and self.ask_to_save and self.isWindowModified():
+            event.ignore()
+            self.files.confirm_discard(self._close_after_confirmation, "closing")
+            return
+
+        self.settings.save_layout(self)
+        self.settings.sync()
         self.frame_timer.stop()
         self.controller.shutdown()
+        if self.autosave is not None:
+            self.autosave.close()
         self.log_panel.detach()
         super().closeEvent(event)
+
+    def _close_after_confirmation(self) -> None:
+        self._close_confirmed = True
+        self.close()

@@ -2,9 +2,11 @@
 
 Rows are the project's tapes and columns its variables (check boxes), then the optimizer and
 one column per hyperparameter of the optimizers in use, as the optimizer registry lists them.
-Ticking a variable or choosing another optimizer is a structural edit that the window applies
-with ``session.rebuild``, so it is possible only while no run is in progress. Hyperparameters
-are live: an edit goes to ``session.set_hyperparameter`` at any time, also during a run.
+Every edit goes to the window as an edited copy of the project, which the window applies as
+one undoable edit. Ticking a variable or choosing another optimizer is a structural edit that
+the window applies with ``session.rebuild``, so it is possible only while no run is in
+progress. Hyperparameters are live: the window applies an edit of one at any time, also
+during a run.
 """
 
 from __future__ import annotations
@@ -60,13 +62,12 @@ def _hyperparameter_names(project: Project) -> list[str]:
 class TapeTableModel(QAbstractTableModel):
     """Table model over ``session.project.tapes``; reads the session on every ``data`` call.
 
-    Signals: ``structure_edited(Project)`` carries an edited copy of the project for the window
-    to rebuild the session with; ``hyperparameter_changed(tape, name, value)`` follows a live edit
-    that the session accepted; ``edit_rejected(message)`` reports one it rejected.
+    Signals: ``structure_edited(Project)`` carries an edited copy of the project, for any edit,
+    to the window's ``apply_project_edit``; ``edit_rejected(message)`` reports an edit that
+    the model rejected itself.
     """
 
     structure_edited = Signal(object)
-    hyperparameter_changed = Signal(str, str, float)
     edit_rejected = Signal(str)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -346,15 +347,11 @@ class TapeTableModel(QAbstractTableModel):
                 self.edit_rejected.emit(f"Invalid {name} {number} for tape {tape.name}: enter a finite number.")
                 return False
 
-        try:
-            self._session.set_hyperparameter(tape.name, name, number)
-        except (KeyError, TypeError, ValueError) as error:
-            self.edit_rejected.emit(f"Tape {tape.name} rejected {name} = {number}: {error}")
-            return False
-
+        project = copy.deepcopy(self._session.project)
+        project.tape(tape.name).optimizer.hyperparameters[name] = number
         logger.debug("Requested %s = %s for tape %s", name, number, tape.name)
+        self.structure_edited.emit(project)
         self.dataChanged.emit(index, index)
-        self.hyperparameter_changed.emit(tape.name, name, float(number))
         return True
 
     def add_tape(self) -> None:

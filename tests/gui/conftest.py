@@ -6,12 +6,26 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
 
 from tapestudio.gui import MainWindow  # noqa: E402
+from tapestudio.gui.recovery import DATA_FOLDER_VARIABLE  # noqa: E402
 from tapestudio.studio import load_example  # noqa: E402
 
 # How long a test waits for training steps in the worker thread, in milliseconds.
 RUN_TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(autouse=True)
+def app_folders(tmp_path_factory, monkeypatch):
+    """Point the app's settings and autosaves at temporary folders, away from the user's own.
+
+    Returns the folder that holds ``settings`` and ``data``.
+    """
+    folder = tmp_path_factory.mktemp("app")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder / "settings"))
+    monkeypatch.setenv(DATA_FOLDER_VARIABLE, str(folder / "data"))
+    return folder
 
 
 @pytest.fixture
