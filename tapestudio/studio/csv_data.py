@@ -152,7 +152,9 @@ def _guess_delimiter(text: str) -> str:
 
 def _records(text: str, source: str, delimiter: str) -> list[tuple[int, list[str]]]:
     """Return (line number, cells) for each non-blank record of the file."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    reader = csv.reader(
+        io.StringIO(text), delimiter=delimiter, skipinitialspace=True, strict=True
+    )
     records = []
     try:
         for cells in reader:

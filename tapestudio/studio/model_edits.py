@@ -17,7 +17,9 @@ import copy
 from tapestudio.studio.project import LayerSpec, Project, layer_name
 
 
-def add_layer(project: Project, index: int | None = None, layer: LayerSpec | None = None) -> Project:
+def add_layer(
+    project: Project, index: int | None = None, layer: LayerSpec | None = None
+) -> Project:
     """Insert ``layer`` at ``index`` (default: append a copy of the last layer's width).
 
     A new layer starts linear with a bias and Keras' default initializers.

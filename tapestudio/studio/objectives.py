@@ -151,7 +151,8 @@ def objective_misfit(objective: str, dataset: Dataset) -> str | None:
     Raises ValueError for an unknown objective name.
     """
     if objective not in OBJECTIVE_TITLES:
-        raise ValueError(f"unknown objective {objective!r}; the objectives are: {', '.join(OBJECTIVE_TITLES)}")
+        known = ", ".join(OBJECTIVE_TITLES)
+        raise ValueError(f"unknown objective {objective!r}; the objectives are: {known}")
     if objective == "sum":
         return None
     if dataset.labels is None:

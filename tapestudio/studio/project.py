@@ -495,7 +495,10 @@ def _read_data(reader: _Reader, value: Any) -> DataSpec:
 
 def _read_synthetic(reader: _Reader, value: Any) -> DataSpec:
     data = reader.object(
-        value, "data", required=("kind", "name"), optional=("samples", "noise", *_COMMON_DATA_FIELDS)
+        value,
+        "data",
+        required=("kind", "name"),
+        optional=("samples", "noise", *_COMMON_DATA_FIELDS),
     )
     name = reader.choice(data["name"], "data.name", tuple(synthetic_dataset_names()))
     samples = reader.integer(

@@ -2,9 +2,10 @@
 
 The four classification sets have two features (x, y) and two classes with the same number of
 samples each (the first class gets the extra sample of an odd count), stored class by class.
-The clean points lie in about [-1, 1] in both coordinates. ``noise`` is the standard deviation
-of Gaussian noise added to each coordinate, in those units, so 0.1 blurs the class boundaries
-a little and 0.5 mixes the classes a lot.
+The clean points lie within [-1, 1] in both coordinates, except the moons, which span
+[-1.5, 1.5] in x and [-0.75, 0.75] in y. ``noise`` is the standard deviation of Gaussian noise
+added to each coordinate, in those units, so 0.1 blurs the class boundaries a little and 0.5
+mixes the classes a lot.
 
 The sine set is a regression set with one feature: x is uniform in [-pi, pi] and the label is
 sin(x) plus Gaussian noise of standard deviation ``noise``.

@@ -169,7 +169,8 @@ def prepare_training_data(project, dataset: Dataset, targets: np.ndarray | None)
     try:
         split = split_indices(dataset.samples, spec.validation_fraction, seed)
     except ValueError as error:
-        raise ProjectError(project.describe_source(), "data.validation_fraction", str(error)) from None
+        field = "data.validation_fraction"
+        raise ProjectError(project.describe_source(), field, str(error)) from None
 
     training = len(split.train)
     if spec.batch_size is not None and spec.batch_size > training:
@@ -191,5 +192,7 @@ def _training_statistics(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return data.mean(axis=0), np.where(std > 0, std, 1.0)
 
 
-def _constants(inputs: np.ndarray, targets: np.ndarray | None) -> tuple[tf.Tensor, tf.Tensor | None]:
+def _constants(
+    inputs: np.ndarray, targets: np.ndarray | None
+) -> tuple[tf.Tensor, tf.Tensor | None]:
     return tf.constant(inputs), tf.constant(targets) if targets is not None else None
