@@ -30,6 +30,7 @@ from tapestudio.studio.dataset import Dataset
 from tapestudio.studio.datasets import load_project_data
 from tapestudio.studio.errors import ProjectError, RunError
 from tapestudio.studio.history import History, StepRecord
+from tapestudio.studio.inspection import StepCapture, capture_gradients
 from tapestudio.studio.nesting import NestedTapes, TapeStep, nesting_order
 from tapestudio.studio.objectives import build_targets, objective_tensor
 from tapestudio.studio.training_data import TrainingData, prepare_training_data
@@ -63,6 +64,10 @@ class Session:
         # Tape settings waiting for the next step, by (tape, field) with field "optimizer",
         # "penalty_weight" or "persistent". Guarded by _pending_lock too.
         self._pending_tape_settings: dict[tuple[str, str], Any] = {}
+        # Whether each step keeps its tapes' records and backward cotangents in ``capture``,
+        # for the tape inspector and to find the op behind a non-finite value. Off by default
+        # because it slows a step down (see tapestudio.studio.inspection).
+        self.inspect = False
         self.history = History()
         self._build(project)
 
@@ -249,7 +254,9 @@ class Session:
         with NestedTapes(self._tape_order, self._variables, self._persistent) as nested:
             predictions = self._model(inputs)
             objective = objective_tensor(self._project.objective, predictions, targets)
-            tape_steps = nested.gradients(objective, self._penalty_weights)
+            capture = StepCapture(step, objective) if self.inspect else None
+            with capture_gradients(capture, nested.tapes):
+                tape_steps = nested.gradients(objective, self._penalty_weights)
 
         metrics = {}
         for spec in self._project.tapes:
@@ -257,6 +264,7 @@ class Session:
                 metrics.update(self._apply_tape(spec, tape_steps[spec.name].gradients))
 
         self._latest_tapes = tape_steps
+        self.capture = capture
         return StepRecord(step, time.time(), float(objective.numpy()), metrics, val_objective)
 
     def _apply_tape(self, spec: TapeSpec, gradients: list) -> dict:
@@ -348,6 +356,8 @@ class Session:
         self._penalty_weights = {tape.name: tape.penalty_weight for tape in project.tapes}
         self._persistent = {tape.name: tape.persistent for tape in project.tapes}
         self._latest_tapes: dict[str, TapeStep] = {}
+        # The latest step's StepCapture (see ``inspect``), None before the first step.
+        self.capture: StepCapture | None = None
         self._dataset = dataset
         self._data = data
         self._model = model
