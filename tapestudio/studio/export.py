@@ -3,7 +3,10 @@
 ``metrics_long.csv`` has one row per step and metric (header
 ``step,wall_time,tape,variable,metric,value``; the objective is the metric ``objective`` with
 empty tape and variable). ``metrics_wide.csv`` has one row per step (header
-``step,wall_time,objective`` and then one ``tape/variable/metric`` column per series).
+``step,wall_time,objective`` and then one ``tape/variable/metric`` column per series). When the
+project holds samples out for validation, both tables also carry ``val_objective``: a long row
+with empty tape and variable after each ``objective`` row, and a wide column after
+``objective``.
 ``run.json`` holds the project, the seed, the step count, the software versions and the plugin
 distributions that provide the project's ops and optimizers, with their versions. Each file
 is written under a temporary name and renamed, so an interrupted export never leaves a partial
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import numpy as np
 
 from tapestudio.studio.atomic import write_atomic, write_text_atomic
-from tapestudio.studio.history import COUNT_METRICS, METRICS, History
+from tapestudio.studio.history import COUNT_METRICS, METRICS, VALIDATION_METRIC, History
 from tapestudio.studio.project import Project, project_to_dict
 from tapestudio.studio.requirements import plugin_distributions
 
@@ -79,9 +82,14 @@ def _history_of(session_or_history: Session | History) -> History:
     return history
 
 
-def wide_columns(keys: list[tuple[str, str]]) -> list[str]:
-    """Return the header of the wide table for these (tape, variable) pairs."""
+def wide_columns(keys: list[tuple[str, str]], validation: bool = False) -> list[str]:
+    """Return the header of the wide table for these (tape, variable) pairs.
+
+    With ``validation``, ``val_objective`` follows ``objective``.
+    """
     columns = list(WIDE_LEADING_COLUMNS)
+    if validation:
+        columns.append(VALIDATION_METRIC)
     for tape, variable in keys:
         columns.extend(f"{tape}/{variable}/{metric}" for metric in METRICS)
     return columns
@@ -104,6 +112,7 @@ def _write_long(stream: TextIO, history: History) -> None:
     writer.writerow(LONG_HEADER)
 
     steps, wall_times, objective = history.steps(), history.wall_times(), history.objective()
+    val_objective = history.val_objective() if history.has_validation else None
     keys = history.keys()
     series = {(key, metric): history.series(*key, metric) for key in keys for metric in METRICS}
 
@@ -111,6 +120,9 @@ def _write_long(stream: TextIO, history: History) -> None:
         step, wall_time = int(steps[row]), repr(float(wall_times[row]))
         value = format_value("objective", objective[row])
         writer.writerow((step, wall_time, "", "", "objective", value))
+        if val_objective is not None:
+            value = format_value(VALIDATION_METRIC, val_objective[row])
+            writer.writerow((step, wall_time, "", "", VALIDATION_METRIC, value))
         for tape, variable in keys:
             for metric in METRICS:
                 value = format_value(metric, series[((tape, variable), metric)][row])
@@ -120,9 +132,10 @@ def _write_long(stream: TextIO, history: History) -> None:
 def _write_wide(stream: TextIO, history: History) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     keys = history.keys()
-    writer.writerow(wide_columns(keys))
+    writer.writerow(wide_columns(keys, history.has_validation))
 
     steps, wall_times, objective = history.steps(), history.wall_times(), history.objective()
+    val_objective = history.val_objective() if history.has_validation else None
     series = [(metric, history.series(*key, metric)) for key in keys for metric in METRICS]
 
     for row in range(len(steps)):
@@ -131,6 +144,8 @@ def _write_wide(stream: TextIO, history: History) -> None:
             repr(float(wall_times[row])),
             format_value("objective", objective[row]),
         ]
+        if val_objective is not None:
+            cells.append(format_value(VALIDATION_METRIC, val_objective[row]))
         cells.extend(format_value(metric, values[row]) for metric, values in series)
         writer.writerow(cells)
 
