@@ -8,7 +8,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from tapestudio.studio import ProjectError, list_examples, load_example, resolve_project
+from tapestudio.studio import ProjectError, list_examples, load_example
+from tapestudio.studio.requirements import load_with_stand_ins
 
 from .main_window import MainWindow
 from .recovery import data_folder, offer_recovery
@@ -45,8 +46,10 @@ def open_main_window(
     The window restores its layout from ``settings`` (default: the user's settings), adds
     the opened file to the recent files, autosaves unsaved changes under ``folder``
     (default: ``recovery.data_folder()``) and asks before it discards them. A project that
-    fails to load is reported in a message box over a window with the default example. When
-    an earlier process crashed with unsaved changes, the window offers to recover them.
+    fails to load is reported in a message box over a window with the default example. A
+    project that names ops or optimizers that are not installed opens with stand-ins, and a
+    message box names what is missing. When an earlier process crashed with unsaved changes,
+    the window offers to recover them.
     """
     settings = settings if settings is not None else AppSettings.for_user()
     folder = folder if folder is not None else data_folder()
@@ -55,11 +58,13 @@ def open_main_window(
     name = project or DEFAULT_EXAMPLE
     path = None if _is_example(name) else Path(name)
     error_text = None
+    missing = []
     try:
-        window = MainWindow(resolve_project(name), path=path, **options)
+        opened, missing = load_with_stand_ins(name)
+        window = MainWindow(opened, path=path, **options)
     except (OSError, ProjectError) as error:
         error_text = f"Could not open {name}:\n{error}"
-        path = None
+        path, missing = None, []
         window = MainWindow(load_example(DEFAULT_EXAMPLE), **options)
 
     settings.restore_layout(window)
@@ -68,6 +73,8 @@ def open_main_window(
         settings.add_recent_file(path)
     if error_text is not None:
         window.show_error("Could not open project", error_text)
+    if missing:
+        window.show_missing_plugins(missing)
     offer_recovery(window, folder)
     return window
 

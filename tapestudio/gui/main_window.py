@@ -16,7 +16,7 @@ import time
 from collections import deque
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -26,15 +26,22 @@ from tapestudio.studio import (
     Session,
     list_examples,
     load_example,
-    load_project,
     save_project,
     write_csv,
+)
+from tapestudio.studio.requirements import (
+    MissingPlugin,
+    explain_stand_ins,
+    load_file_with_stand_ins,
+    project_with_stand_ins,
+    still_missing,
 )
 
 from .actions import create_actions
 from .log_panel import LogPanel
 from .model_panel import ModelPanel
 from .plots import PlotsPanel
+from .plugins_dialog import PluginsDialog, add_plugins_menu
 from .project_files import ProjectFiles
 from .recovery import Autosave
 from .settings import AppSettings
@@ -57,7 +64,12 @@ class MainWindow(QMainWindow):
     ``settings`` keeps the recent files and the last folder (in memory when None). With a
     ``data_folder`` the window autosaves unsaved changes there (see ``recovery``). With
     ``ask_to_save`` New, Open and closing ask before they discard unsaved changes.
+
+    ``plugins_changed`` is emitted after the Plugins dialog has rescanned the installed
+    plugins (after an install, say); panels that list ops or optimizers refresh on it.
     """
+
+    plugins_changed = Signal()
 
     def __init__(
         self,
@@ -101,6 +113,13 @@ class MainWindow(QMainWindow):
         for dock in (self.model_dock, self.tapes_dock, self.log_dock):
             self.actions.view_menu.addAction(dock.toggleViewAction())
         self._create_status_bar()
+
+        # Ops and optimizers that the open project names but no plugin provides: the session
+        # runs with stand-ins in their place (see tapestudio.studio.requirements).
+        self.stand_ins: list[MissingPlugin] = []
+        self.plugins_dialog: PluginsDialog | None = None
+        self.plugins_action = add_plugins_menu(self)
+        self.plugins_changed.connect(self._notice_installed_plugins)
 
         self.frame_timer = QTimer(self)
         self.frame_timer.setInterval(FRAME_INTERVAL_MS)
@@ -328,6 +347,7 @@ class MainWindow(QMainWindow):
         shows it, keeps the current project and returns False.
         """
         try:
+            project, missing = project_with_stand_ins(project)
             session = Session(project)
         except (OSError, ProjectError) as error:
             where = path or project.describe_source()
@@ -344,18 +364,23 @@ class MainWindow(QMainWindow):
             self.autosave.save_now()
         if self.project_path is not None:
             self.settings.add_recent_file(self.project_path)
+        self.stand_ins = []
+        if missing:
+            self.show_missing_plugins(missing)
         return True
 
     def open_project_file(self, path: str | Path) -> bool:
         """Open a project file; on an error show it and keep the current project."""
         try:
-            project = load_project(path)
+            project, missing = load_file_with_stand_ins(path)
         except (OSError, ProjectError) as error:
             self.show_error("Could not open project", f"Could not open {path}:\n{error}")
             return False
 
         if not self.open_project(project, path):
             return False
+        if missing:
+            self.show_missing_plugins(missing)
         logger.info("Opened project file %s", path)
         return True
 
@@ -423,6 +448,31 @@ class MainWindow(QMainWindow):
         box.open()
         return box
 
+    def show_missing_plugins(self, missing: list[MissingPlugin]) -> QMessageBox:
+        """Say which ops and optimizers the project lacks, how to install them, and which
+        stand-ins the session uses in their place."""
+        self.stand_ins = list(missing)
+        return self.show_error("Missing plugins", explain_stand_ins(missing))
+
+    # -- plugins --------------------------------------------------------------------------
+
+    def show_plugins_dialog(self) -> PluginsDialog:
+        """Show the Plugins dialog, created on first use, and return it."""
+        if self.plugins_dialog is None:
+            self.plugins_dialog = PluginsDialog(self)
+            self.plugins_dialog.plugins_rescanned.connect(self.plugins_changed)
+        self.plugins_dialog.show()
+        self.plugins_dialog.raise_()
+        self.plugins_dialog.activateWindow()
+        return self.plugins_dialog
+
+    def _notice_installed_plugins(self) -> None:
+        if not self.stand_ins or still_missing(self.stand_ins):
+            return
+        names = ", ".join(item.name for item in self.stand_ins)
+        self.stand_ins = []
+        self._show_status(f"{names} installed: open the project file again to use them in place of the stand-ins.")
+
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
 
@@ -439,6 +489,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.frame_timer.stop()
         self.controller.shutdown()
+        if self.plugins_dialog is not None:
+            self.plugins_dialog.shutdown()
         if self.autosave is not None:
             self.autosave.close()
         self.log_panel.detach()

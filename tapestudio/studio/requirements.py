@@ -19,17 +19,17 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from tapestudio import plugins
 from tapestudio.studio.errors import ProjectError
 from tapestudio.studio.examples import resolve_project
-from tapestudio.studio.project import Project, project_from_dict, project_to_dict
+from tapestudio.studio.project import Project, load_project, project_from_dict, project_to_dict
 
 __all__ = [
     "KNOWN_PROVIDERS", "STAND_IN_ACTIVATION", "STAND_IN_OPTIMIZER", "MissingPlugin", "MissingPluginsError",
-    "describe_missing", "explain_stand_ins", "find_missing", "load_with_stand_ins", "plugin_distributions",
-    "still_missing", "with_stand_ins",
+    "describe_missing", "explain_stand_ins", "find_missing", "load_file_with_stand_ins", "load_with_stand_ins",
+    "plugin_distributions", "project_with_stand_ins", "still_missing", "with_stand_ins",
 ]
 
 OP = "op"
@@ -245,7 +245,8 @@ def _kept_learning_rate(optimizer: dict) -> dict[str, float]:
 
 
 def load_with_stand_ins(name_or_path: str | os.PathLike) -> tuple[Project, list[MissingPlugin]]:
-    """Load a bundled example or a project file, replacing ops and optimizers not installed.
+    """Load a bundled example or a project file, as ``resolve_project`` does, replacing the ops
+    and optimizers that are not installed.
 
     Returns the project and what was replaced (empty when the project needs nothing missing).
     The project keeps its source, so saving and relative data paths work as usual.
@@ -253,8 +254,18 @@ def load_with_stand_ins(name_or_path: str | os.PathLike) -> tuple[Project, list[
     Raises:
         ProjectError: the project is invalid for another reason, or cannot be read.
     """
+    return _load(resolve_project, name_or_path)
+
+
+def load_file_with_stand_ins(path: str | os.PathLike) -> tuple[Project, list[MissingPlugin]]:
+    """Load the project file at ``path``, as ``load_project`` does, replacing the ops and
+    optimizers that are not installed; see ``load_with_stand_ins``."""
+    return _load(load_project, path)
+
+
+def _load(loader: Callable[[Any], Project], name_or_path: str | os.PathLike) -> tuple[Project, list[MissingPlugin]]:
     try:
-        project = resolve_project(name_or_path)
+        project = loader(name_or_path)
     except ProjectError as error:
         # An unknown optimizer fails the project check, so read the file again on its own. A
         # file whose first problem is something else keeps that error.
