@@ -1,8 +1,9 @@
 """Per-step training records and the columnar store that keeps them.
 
 A ``StepRecord`` is what one training step produces. ``History`` stores records as NumPy arrays
-that grow by doubling, so a long run costs one float64 per metric per step and a plot can take
-a whole series without copying records one by one.
+that grow by doubling, so a long run costs one float64 per metric per step, and a plot can take
+a whole series, or only the rows added since its last frame, without copying records one by
+one.
 """
 
 from __future__ import annotations
@@ -216,19 +217,53 @@ class History:
             key_index = self._key_index[(tape, variable)]
             return self._values[: self._length, key_index, metric_index].copy()
 
-    def snapshot(self) -> History:
-        """Return an independent copy holding the records up to now (for export)."""
+    def rows(self, start: int = 0) -> HistoryRows:
+        """Return copies of the rows from position ``start`` (0-based) to the end.
+
+        A plot that remembers how many rows it has drawn reads only the new ones each frame.
+        A ``start`` past the end gives no rows. Raises ValueError for a negative ``start``.
+        """
+        if start < 0:
+            raise ValueError(f"start must be 0 or more, got {start}")
+
+        with self._lock:
+            stop = max(start, self._length)
+            return HistoryRows(
+                generation=self._generation,
+                start=start,
+                keys=list(self._keys),
+                steps=self._steps[start:stop].copy(),
+                objective=self._objective[start:stop].copy(),
+                val_objective=self._val_objective[start:stop].copy(),
+                values=self._values[start:stop].copy(),
+            )
+
+    def snapshot(self, first_step: int | None = None, last_step: int | None = None) -> History:
+        """Return an independent copy of the records up to now (for export).
+
+        With ``first_step`` or ``last_step``, only the records of the steps in that inclusive
+        range are copied, and only the events that take effect in it. Raises ValueError when
+        ``first_step`` is above ``last_step``.
+        """
+        if first_step is not None and last_step is not None and first_step > last_step:
+            raise ValueError(f"first step {first_step} is above last step {last_step}")
+
         copy = History()
         with self._lock:
+            steps = self._steps[: self._length]
+            first = 0 if first_step is None else int(np.searchsorted(steps, first_step, "left"))
+            stop = self._length if last_step is None else int(np.searchsorted(steps, last_step, "right"))
+            stop = max(first, stop)
+
             copy._reset(self._keys)
             copy._validation = self._validation
-            copy._length = self._length
-            copy._steps = self._steps[: self._length].copy()
-            copy._wall_times = self._wall_times[: self._length].copy()
-            copy._objective = self._objective[: self._length].copy()
-            copy._val_objective = self._val_objective[: self._length].copy()
-            copy._values = self._values[: self._length].copy()
-            copy._events = list(self._events)
+            copy._length = stop - first
+            copy._steps = self._steps[first:stop].copy()
+            copy._wall_times = self._wall_times[first:stop].copy()
+            copy._objective = self._objective[first:stop].copy()
+            copy._val_objective = self._val_objective[first:stop].copy()
+            copy._values = self._values[first:stop].copy()
+            copy._events = [event for event in self._events if _in_range(event.step, first_step, last_step)]
         return copy
 
     def record(self, index: int) -> StepRecord:
@@ -262,6 +297,55 @@ class History:
         snapshot = self.snapshot()
         for index in range(len(snapshot)):
             yield snapshot.record(index)
+
+
+@dataclass(frozen=True, eq=False)
+class HistoryRows:
+    """Copies of consecutive rows of a History, read under one lock.
+
+    ``start`` is the position of the first row in the history and ``generation`` the history's
+    generation when they were read. ``steps`` (int64), ``objective`` and ``val_objective``
+    (float64, NaN where a step has none) have shape (rows,); ``values`` is float64 of shape
+    (rows, len(keys), len(METRICS)).
+    """
+
+    generation: int
+    start: int
+    keys: list[tuple[str, str]]
+    steps: np.ndarray
+    objective: np.ndarray
+    val_objective: np.ndarray
+    values: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.steps.shape[0])
+
+    def series(self, tape: str, variable: str, metric: str) -> np.ndarray:
+        """Return one metric of one (tape, variable) pair, float64, shape (rows,).
+
+        Raises KeyError for an unknown pair or metric name.
+        """
+        if (tape, variable) not in self.keys:
+            raise KeyError(f"no tape {tape!r} watching {variable!r}; the pairs are: {self.keys}")
+        return self.values[:, self.keys.index((tape, variable)), _metric_index(metric)]
+
+    def tape_total(self, tape: str, metric: str) -> np.ndarray:
+        """Return the sum of one metric over the variables ``tape`` watches, float64, (rows,).
+
+        Meant for the counts (``nan_count``, ``inf_count``). A tape with no variables gives
+        zeros. Raises KeyError for an unknown metric name.
+        """
+        metric_index = _metric_index(metric)
+        columns = [index for index, key in enumerate(self.keys) if key[0] == tape]
+        return self.values[:, columns, metric_index].sum(axis=1, dtype=np.float64)
+
+    def tapes(self) -> list[str]:
+        """Return the names of the tapes in ``keys``, in order of first appearance."""
+        return list(dict.fromkeys(tape for tape, _ in self.keys))
+
+
+def _in_range(step: int, first_step: int | None, last_step: int | None) -> bool:
+    return (first_step is None or step >= first_step) and (last_step is None or step <= last_step)
 
 
 def _resized(array: np.ndarray, capacity: int) -> np.ndarray:
