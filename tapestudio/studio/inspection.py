@@ -6,8 +6,8 @@ backward pass sent through them. Capturing does no arithmetic: while ``Session.i
 non-persistent tape drops its records in that call) and wraps the call in ``observe_backward``.
 That still costs a Python call per op of every backward pass and keeps the step's tensors alive
 until the next step, which is why ``Session.inspect`` is off by default. The capture is
-summarised into a ``StepInspection`` only when someone asks for it, which the inspector does a
-few times per second and the non-finite check does only for a step whose record is not finite.
+summarised into a ``StepInspection`` only on request: the inspector requests one a few times
+per second, and the non-finite check only for a step whose record is not finite.
 
 The ops of all tapes are merged into one list for the step: an op that several tapes recorded
 (the objective's ops, typically) appears once, with the names of the tapes that recorded it.
@@ -58,7 +58,7 @@ class ValueSummary:
     """A tensor's shape, dtype and values in brief.
 
     ``minimum``, ``mean`` and ``maximum`` are taken over the finite elements in float64 (None when
-    there is none). ``values`` holds every element for a tensor of at most
+    there is none). ``values`` contains every element for a tensor of at most
     ``SMALL_TENSOR_SIZE`` elements, in row-major order, and is None for larger tensors.
     """
 
@@ -220,8 +220,8 @@ class TapeInspection:
 
     @property
     def unreached(self) -> tuple[str, ...]:
-        """Watched variables that no recorded path links to the objective: their gradient is
-        zero (or None) whatever the values."""
+        """Watched variables that no recorded path links to the tape's target, so their gradient
+        is zero (or None) whatever the values."""
         return tuple(path for path in self.watched if path not in self.reached)
 
 
@@ -229,8 +229,10 @@ class TapeInspection:
 class NonFiniteValue:
     """The first NaN or infinity in a step's ops.
 
-    ``phase`` is ``"forward"`` (the op's output) or ``"backward"`` (the cotangent that ``tape``'s
-    backward pass sent into the op's output).
+    ``phase`` is ``"forward"``: the output of op ``op_index`` has the NaN or infinity. Or it is
+    ``"backward"``: the cotangent that ``tape``'s backward pass sent into that output has it,
+    and ``vjp_ops`` lists (index, name) of the ops that consume the output, whose VJPs computed
+    that cotangent from their own finite ones.
     """
 
     phase: str
@@ -241,6 +243,7 @@ class NonFiniteValue:
     nan_count: int
     inf_count: int
     shape: tuple[int, ...]
+    vjp_ops: tuple[tuple[int, str], ...] = ()
 
     def describe(self) -> str:
         """Return a sentence that names the op, its tapes and what is not finite."""
@@ -248,9 +251,12 @@ class NonFiniteValue:
         where = f"op {self.op_index + 1}, {self.op_name}, recorded by {_tape_phrase(self.tapes)}"
         if self.phase == "forward":
             return f"The output of {where} has {counts} (shape {list(self.shape)})."
+
+        vjps = " and ".join(f"{name} (op {index + 1})" for index, name in self.vjp_ops)
+        source = f"the VJP of {vjps}" if vjps else "the seed"
         return (
-            f"The forward pass is finite, but tape {self.tape!r}'s backward pass sends a cotangent "
-            f"with {counts} into the output of {where}."
+            f"The forward pass is finite, but in the backward pass of tape {self.tape!r}, {source} "
+            f"sends a cotangent with {counts} into the output of {where}."
         )
 
 
@@ -335,8 +341,9 @@ class StepCapture:
     def inspection(self, tape_names: Sequence[str] = ()) -> StepInspection:
         """Summarise the capture; the first call computes it and later calls return the same.
 
-        ``tape_names`` adds tapes that were not captured (those whose gradient the step did not
-        take) with no ops, after the captured ones. Only the first call's names count.
+        ``tape_names`` sets the order in which tapes are listed (captured tapes it leaves out
+        come last) and adds the tapes that were not captured, because the step took no gradient
+        of them, with no ops. Only the first call's names count.
         """
         with self._lock:
             if self._inspection is None:
@@ -384,8 +391,11 @@ def session_inspection(session) -> StepInspection | None:
 # -- building the inspection -------------------------------------------------------------------
 
 
-def _inspect(capture: StepCapture, extra_tapes: list[str]) -> StepInspection:
-    captured = capture._tapes
+def _inspect(capture: StepCapture, tape_names: list[str]) -> StepInspection:
+    # Tapes are listed in the order of tape_names; the backward passes ran in capture order.
+    position = {name: number for number, name in enumerate(tape_names)}
+    chronological = capture._tapes
+    captured = sorted(chronological, key=lambda tape: position.get(tape.name, len(position)))
     order = _merged_order(captured)
     index_of = {key: index for index, key in enumerate(order)}
 
@@ -412,13 +422,15 @@ def _inspect(capture: StepCapture, extra_tapes: list[str]) -> StepInspection:
         output = summarize_value(record.output)
         ops.append(InspectedOp(index, record.name, inputs, output, attrs, tuple(recorded_by[key]), cotangents[key]))
 
-    tapes = [_tape_inspection(tape, index_of) for tape in captured]
-    for name in extra_tapes:
-        if name not in capture.tape_names:
+    by_name = {tape.name: _tape_inspection(tape, index_of) for tape in captured}
+    first = _first_nonfinite(ops, [by_name[tape.name] for tape in chronological])
+
+    tapes = list(by_name.values())
+    for name in tape_names:
+        if name not in by_name:
             tapes.append(TapeInspection(name, (), (), None, (), (), differentiated=False))
 
     target = index_of.get(id(capture._objective))
-    first = _first_nonfinite(ops, tapes)
     return StepInspection(capture.step, tuple(ops), tuple(tapes), target, first)
 
 
@@ -427,9 +439,9 @@ def _merged_order(captured: list[_CapturedTape]) -> list[int]:
 
     Each tape records in execution order, so consecutive records of one tape come in that order,
     and an op comes after the ops whose outputs it consumes. The merge walks the longest tape's
-    records first (it has the most of the step in the right order) and puts each op right after
-    the ops that must come before it, so an op that only a shorter tape recorded, such as the
-    read of that tape's variable, lands just before its first use.
+    records first, because it has the most of the step in the right order. It puts each op right
+    after the ops that must come before it. So an op that only a shorter tape recorded, such as
+    the read of that tape's variable, lands just before its first use.
     """
     predecessors: dict[int, list[int]] = {}
     for tape in captured:
@@ -530,9 +542,14 @@ def _first_nonfinite(ops: list[InspectedOp], tapes: list[TapeInspection]) -> Non
             op = ops[index]
             summary = op.cotangents.get(tape.name)
             if summary is not None and not summary.finite:
+                consumers = tuple(
+                    (ops[other].index, ops[other].name)
+                    for other in tape.backward
+                    if any(ref.producer == index for ref in ops[other].inputs)
+                )
                 return NonFiniteValue(
                     "backward", op.index, op.name, op.tapes, tape.name,
-                    summary.nan_count, summary.inf_count, op.output.shape,
+                    summary.nan_count, summary.inf_count, op.output.shape, consumers,
                 )
     return None
 
@@ -548,7 +565,7 @@ class NonFiniteReport:
     finite, in the order the step computes them. ``tape`` and ``variable`` name the pair whose
     gradient or weight it is (None for the objective). ``value`` is the first non-finite op
     output or cotangent, None when the step was not captured or its ops are all finite (then an
-    optimizer update produced it). ``message`` says all of this in sentences.
+    optimizer update produced it). ``message`` states all of this in sentences.
     """
 
     step: int
@@ -598,12 +615,13 @@ def find_nonfinite(session, record: StepRecord) -> NonFiniteReport | None:
 def _first_problem(session, record: StepRecord) -> tuple[str, str | None, str | None, str] | None:
     """Return (kind, tape, variable, headline) for the first non-finite value the step computed."""
     if not math.isfinite(record.objective):
-        return "objective", None, None, f"the objective is {record.objective}"
+        value = "NaN" if math.isnan(record.objective) else f"{record.objective:g}"
+        return "objective", None, None, f"the objective is {value}"
 
     for (tape, variable), metrics in record.metrics.items():
         counts = _count_text(int(metrics["nan_count"]), int(metrics["inf_count"]))
         if counts:
-            return "gradient", tape, variable, f"tape {tape!r}'s gradient of {variable} has {counts}"
+            return "gradient", tape, variable, f"the gradient of {variable} on tape {tape!r} has {counts}"
 
     weights = session.weights()
     for (tape, variable), metrics in record.metrics.items():
@@ -613,7 +631,7 @@ def _first_problem(session, record: StepRecord) -> tuple[str, str | None, str | 
         values = weights.get(variable)
         if values is not None and not np.isfinite(values).all():
             counts = _count_text(int(np.count_nonzero(np.isnan(values))), int(np.count_nonzero(np.isinf(values))))
-            return "weight", tape, variable, f"{variable} has {counts} after tape {tape!r}'s update"
+            return "weight", tape, variable, f"{variable} has {counts} after the update by tape {tape!r}"
     return None
 
 
@@ -623,7 +641,7 @@ def _update_cause(session, tape: str | None, kind: str) -> str:
     optimizer = session.project.tape(tape).optimizer
     return (
         f"Every recorded op's output and cotangent is finite, so the {optimizer.name} update of "
-        f"tape {tape!r} produced it; a smaller learning rate may keep the weights finite."
+        f"tape {tape!r} produced it. A smaller learning rate may keep the weights finite."
     )
 
 
