@@ -108,10 +108,23 @@ class Session:
         published = self._published_weights
         return {path: array.copy() for path, array in published.items()}
 
-    def _publish_weights(self) -> None:
-        self._published_weights = {
+    def latest_updates(self) -> dict[str, np.ndarray]:
+        """Return how much each variable changed in the latest step (after minus before).
+
+        By Keras path, in the variables' dtype; zeros before the first step and after a reset.
+        Like ``weights``, it takes no lock.
+        """
+        before, after = self._published_step
+        with np.errstate(invalid="ignore", over="ignore"):
+            return {path: after[path] - before[path] for path in after}
+
+    def _publish_weights(self, new_model: bool = False) -> None:
+        current = {
             path: variable._read_value_array() for path, variable in self._variables.items()
         }
+        # One tuple, so that a reader gets the before and after of the same step.
+        self._published_step = (current if new_model else self._published_weights, current)
+        self._published_weights = current
 
     # -- changing ------------------------------------------------------------------------
 
@@ -365,7 +378,7 @@ class Session:
         self._optimizers = optimizer_objects
         self._tape_order = nesting_order(project.tapes)
         self._step_count = 0
-        self._publish_weights()
+        self._publish_weights(new_model=True)
         self.history.clear(history_keys(project), validation=data.has_validation)
 
         logger.info(
