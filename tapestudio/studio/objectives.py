@@ -216,34 +216,6 @@ def default_objective(dataset: Dataset) -> str:
     return "sigmoid_cross_entropy" if len(dataset.classes) == 2 else "softmax_cross_entropy"
 
 
-def fit_project_to_data(project: Project, dataset: Dataset) -> list[str]:
-    """Change ``project`` in place so that its model and objective fit ``dataset``.
-
-    Sets the input size to the number of feature columns (except for ``normal`` data, whose
-    columns follow the input size), replaces an objective that does not fit by
-    ``default_objective`` and sets the last layer's units to what the objective needs. Returns
-    one sentence per change, for the status bar; an empty list when nothing changed.
-    """
-    notes = []
-    columns = int(dataset.features.shape[1])
-    if project.data.kind != "normal" and project.model.input_size != columns:
-        project.model.input_size = columns
-        notes.append(f"Input size set to {columns}, the number of feature columns.")
-
-    reason = objective_misfit(project.objective, dataset)
-    if reason is not None:
-        old = project.objective
-        project.objective = default_objective(dataset)
-        notes.append(f"Objective set to {project.objective}: {old} {reason}.")
-
-    units = output_units(project.objective, dataset)
-    last = project.model.layers[-1] if project.model.layers else None
-    if units is not None and last is not None and last.units != units:
-        last.units = units
-        notes.append(f"Output layer set to {units} units for {project.objective}.")
-    return notes
-
-
 def _class_index_labels(labels: np.ndarray) -> bool:
     """Return True when numeric labels are whole numbers from 0, usable as class indices."""
     return bool(np.all(labels == np.round(labels)) and labels.min() >= 0)

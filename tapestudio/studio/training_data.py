@@ -37,6 +37,12 @@ class Split:
     validation: np.ndarray
 
 
+def validation_count(samples: int, validation_fraction: float) -> int:
+    """Return how many of ``samples`` a split holds out: at least one for a fraction above 0."""
+    held_out = round(validation_fraction * samples)
+    return max(held_out, 1) if validation_fraction > 0 else held_out
+
+
 def split_indices(samples: int, validation_fraction: float, seed: int) -> Split:
     """Split ``samples`` indices into training and validation parts.
 
@@ -46,9 +52,7 @@ def split_indices(samples: int, validation_fraction: float, seed: int) -> Split:
     if not 0.0 <= validation_fraction < 1.0:
         raise ValueError(f"validation fraction must be in [0, 1), got {validation_fraction}")
 
-    held_out = round(validation_fraction * samples)
-    if validation_fraction > 0:
-        held_out = max(held_out, 1)
+    held_out = validation_count(samples, validation_fraction)
     if held_out >= samples:
         raise ValueError(
             f"a validation fraction of {validation_fraction:g} of {samples} samples leaves no "

@@ -6,9 +6,9 @@ import pytest
 from tapestudio.studio import DataSpec, LayerSpec, ModelSpec, Project, Session
 from tapestudio.studio.dataset import Dataset
 from tapestudio.studio.datasets import load_bundled_dataset, normal_dataset
+from tapestudio.studio.fitting import fit_project_to_data
 from tapestudio.studio.objectives import (
     default_objective,
-    fit_project_to_data,
     objective_misfit,
     objective_misfits,
     output_units,
@@ -157,3 +157,13 @@ def test_fitted_project_builds_session():
 
     assert session.project.objective == "sum"
     assert session.weights()["dense/kernel"].shape == (2, 8)
+
+
+def test_fit_drops_batch_larger_than_training_part():
+    project = normal_project()
+    project.data = DataSpec("bundled", name="iris", validation_fraction=0.5, batch_size=100)
+
+    notes = fit_project_to_data(project, load_bundled_dataset("iris"))
+
+    assert project.data.batch_size is None
+    assert "larger than the 75 training samples" in notes[-1]
