@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Discovery logs a warning per broken plugin on every command. 'tapestudio plugins list'
+    # shows the same errors, and a project that needs a broken plugin names it in its error.
+    logging.getLogger("tapestudio.plugins").setLevel(logging.ERROR)
 
     commands = _command_parsers()
     if argv and argv[0] in commands:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import logging
 import shlex
 import subprocess
 import sys
@@ -102,8 +101,6 @@ def _list(args: argparse.Namespace) -> int:
     from tapestudio import plugins
     from tapestudio.plugins.installing import status_record
 
-    # The table shows every discovery error, so the registry's warnings would repeat it.
-    logging.getLogger("tapestudio.plugins").setLevel(logging.ERROR)
     statuses = [status for status in plugins.statuses() if args.all or not status.builtin]
 
     if args.json:
