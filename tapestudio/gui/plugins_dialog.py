@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, QProcessEnvironment, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QProcess, QProcessEnvironment, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -82,6 +82,7 @@ class PluginsDialog(QDialog):
         self._entries_before: set = set()
         self._cancelled = False
         self._own_session = False
+        self._last_folder = str(Path.home())
 
         self._create_widgets()
         self._show_install_state()
@@ -280,16 +281,16 @@ class PluginsDialog(QDialog):
 
     @Slot()
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Install plugin from folder", _last_folder())
+        folder = QFileDialog.getExistingDirectory(self, "Install plugin from folder", self._last_folder)
         if folder:
-            QSettings().setValue("plugins/last_folder", folder)
+            self._last_folder = folder
             self.install(folder)
 
     @Slot()
     def choose_wheel(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Install plugin wheel", _last_folder(), WHEEL_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Install plugin wheel", self._last_folder, WHEEL_FILTER)
         if path:
-            QSettings().setValue("plugins/last_folder", str(Path(path).parent))
+            self._last_folder = str(Path(path).parent)
             self.install(path)
 
     @Slot()
@@ -504,10 +505,6 @@ def _describe_added(added: list[plugins.PluginStatus]) -> str:
             line += f" ({' '.join(status.error.split())})"
         lines.append(line)
     return "\n".join(lines)
-
-
-def _last_folder() -> str:
-    return str(QSettings().value("plugins/last_folder", str(Path.home())))
 
 
 def _start_new_session(process: QProcess) -> bool:

@@ -163,6 +163,28 @@ def test_run_json_contents(tmp_path, project):
     assert run["versions"]["tapestudio"]
 
 
+def test_run_json_lists_no_builtins(tmp_path, project):
+    write_csv(make_history(1), project, tmp_path)
+    run = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+
+    assert run["plugins"] == []
+
+
+@pytest.mark.usefixtures("plugins_on_path")
+def test_run_json_lists_plugin_versions(tmp_path, project):
+    project.model.layers[0].activation = "mish"
+    project.model.layers[1].activation = "gelu"
+    project.tapes[1].optimizer.name = "Nadam"
+
+    write_csv(make_history(1), project, tmp_path)
+    run = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+
+    assert run["plugins"] == [
+        {"distribution": "tapestudio-activations", "version": "0.1.0", "ops": ["mish", "gelu"], "optimizers": []},
+        {"distribution": "tapestudio-optimizers", "version": "0.1.0", "ops": [], "optimizers": ["Nadam"]},
+    ]
+
+
 def test_write_csv_creates_folder(tmp_path, project):
     write_csv(make_history(1), project, tmp_path / "a" / "b")
 
