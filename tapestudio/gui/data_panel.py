@@ -299,7 +299,7 @@ class DataPanel(QWidget):
             # The session reports the error when it rebuilds and keeps the current project.
             logger.info("data cannot be loaded yet: %s", error)
         else:
-            notes = fit_project_to_data(project, dataset)
+            notes = fit_project_to_data(project, dataset, self._session.dataset)
 
         self.project_edited.emit(project, description)
         for note in notes:

@@ -13,14 +13,19 @@ from tapestudio.studio.project import Project
 from tapestudio.studio.training_data import validation_count
 
 
-def fit_project_to_data(project: Project, dataset: Dataset) -> list[str]:
+def fit_project_to_data(
+    project: Project, dataset: Dataset, previous: Dataset | None = None
+) -> list[str]:
     """Change ``project`` in place so that its model and objective fit ``dataset``.
 
     Sets the input size to the number of feature columns (except for ``normal`` data, whose
     columns follow the input size), replaces an objective that does not fit by
     ``default_objective``, sets the last layer's units to what the objective needs, and turns
-    a batch size larger than the training part into full-batch training. Returns one sentence
-    per change, for the status bar; an empty list when nothing changed.
+    a batch size larger than the training part into full-batch training. When ``previous``,
+    the data the project trained on before, has another task (no labels, classification or
+    regression), the objective becomes the new data's default even if the old one still fits,
+    so that moving from unlabelled data to a labelled set trains on the labels. Returns one
+    sentence per change, for the status bar; an empty list when nothing changed.
     """
     notes = []
     columns = int(dataset.features.shape[1])
@@ -29,10 +34,14 @@ def fit_project_to_data(project: Project, dataset: Dataset) -> list[str]:
         notes.append(f"Input size set to {columns}, the number of feature columns.")
 
     reason = objective_misfit(project.objective, dataset)
+    task_changed = previous is not None and previous.task != dataset.task
     if reason is not None:
         old = project.objective
         project.objective = default_objective(dataset)
         notes.append(f"Objective set to {project.objective}: {old} {reason}.")
+    elif task_changed and project.objective != default_objective(dataset):
+        project.objective = default_objective(dataset)
+        notes.append(f"Objective set to {project.objective} for {dataset.task} data.")
 
     notes.extend(fit_output_units(project, dataset))
 

@@ -167,3 +167,24 @@ def test_fit_drops_batch_larger_than_training_part():
 
     assert project.data.batch_size is None
     assert "larger than the 75 training samples" in notes[-1]
+
+
+def test_fit_picks_default_objective_when_task_changes():
+    project = normal_project()
+    project.data = DataSpec("bundled", name="iris")
+
+    notes = fit_project_to_data(project, load_bundled_dataset("iris"), normal_dataset(1, 10, 0))
+
+    assert project.objective == "softmax_cross_entropy"
+    assert project.model.layers[-1].units == 3
+    assert "Objective set to softmax_cross_entropy for classification data." in notes
+
+
+def test_fit_keeps_objective_for_same_task():
+    project = normal_project()
+    project.objective = "mse"
+    project.data = DataSpec("bundled", name="wine")
+
+    fit_project_to_data(project, load_bundled_dataset("wine"), load_bundled_dataset("iris"))
+
+    assert project.objective == "mse"
