@@ -10,7 +10,13 @@ with empty tape and variable after each ``objective`` row, and a wide column aft
 ``run.json`` holds the project, the seed, the step count, the software versions and the plugin
 distributions that provide the project's ops and optimizers, with their versions. Each file
 is written under a temporary name and renamed, so an interrupted export never leaves a partial
-file under a final name.
+file under a final name. An export can be limited to a range of steps.
+
+``write_weights_csv`` writes the current weights as one long table, ``variable,row,column,value``.
+
+The tables are formatted a chunk of steps at a time: each column is converted to text at once,
+and one ``str.format`` call writes all the lines of a step, which keeps long runs quick to
+export (``bench/README.md`` gives the time for a million steps).
 """
 
 from __future__ import annotations
@@ -43,21 +49,31 @@ RUN_FILE = "run.json"
 LONG_HEADER = ("step", "wall_time", "tape", "variable", "metric", "value")
 WIDE_LEADING_COLUMNS = ("step", "wall_time", "objective")
 
+WEIGHTS_HEADER = ("variable", "row", "column", "value")
+
+# Steps formatted and written at a time; the text of one chunk stays a few megabytes.
+CHUNK_STEPS = 10_000
+
 RUN_FORMAT = "tapestudio-run"
 RUN_VERSION = 1
 
 
 def write_csv(
-    session_or_history: Session | History, project: Project, out_dir: str | os.PathLike
+    session_or_history: Session | History,
+    project: Project,
+    out_dir: str | os.PathLike,
+    first_step: int | None = None,
+    last_step: int | None = None,
 ) -> list[Path]:
     """Write ``metrics_long.csv``, ``metrics_wide.csv`` and ``run.json`` into ``out_dir``.
 
     Takes a consistent snapshot of the history first, so a run may go on appending meanwhile.
+    With ``first_step`` or ``last_step``, only the steps in that inclusive range are written.
     ``out_dir`` is created when missing. Returns the three paths in that order. Raises
-    NotADirectoryError when ``out_dir`` is a file and OSError when a file cannot be written;
-    files already written stay.
+    NotADirectoryError when ``out_dir`` is a file, ValueError when ``first_step`` is above
+    ``last_step``, and OSError when a file cannot be written; files already written stay.
     """
-    history = _history_of(session_or_history).snapshot()
+    history = _history_of(session_or_history).snapshot(first_step, last_step)
     folder = Path(out_dir)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"cannot export into {str(folder)!r}: it is a file, not a folder")
@@ -108,46 +124,99 @@ def format_value(metric: str, value: float) -> str:
 
 
 def _write_long(stream: TextIO, history: History) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(LONG_HEADER)
+    csv.writer(stream, lineterminator="\n").writerow(LONG_HEADER)
 
-    steps, wall_times, objective = history.steps(), history.wall_times(), history.objective()
-    val_objective = history.val_objective() if history.has_validation else None
-    keys = history.keys()
-    series = {(key, metric): history.series(*key, metric) for key in keys for metric in METRICS}
-
-    for row in range(len(steps)):
-        step, wall_time = int(steps[row]), repr(float(wall_times[row]))
-        value = format_value("objective", objective[row])
-        writer.writerow((step, wall_time, "", "", "objective", value))
-        if val_objective is not None:
-            value = format_value(VALIDATION_METRIC, val_objective[row])
-            writer.writerow((step, wall_time, "", "", VALIDATION_METRIC, value))
-        for tape, variable in keys:
-            for metric in METRICS:
-                value = format_value(metric, series[((tape, variable), metric)][row])
-                writer.writerow((step, wall_time, tape, variable, metric, value))
+    # One row per metric: the objective rows, then every (tape, variable, metric).
+    rows = ["{0},{1},,,objective,{2}"]
+    if history.has_validation:
+        rows.append(f"{{0}},{{1}},,,{VALIDATION_METRIC},{{3}}")
+    first_series = len(rows) + 2
+    for tape, variable in history.keys():
+        names = _template_text(f"{_csv_field(tape)},{_csv_field(variable)}")
+        rows.extend(
+            f"{{0}},{{1}},{names},{metric},{{{first_series + index}}}"
+            for index, metric in enumerate(METRICS)
+        )
+        first_series += len(METRICS)
+    _write_rows(stream, history, "\n".join(rows) + "\n")
 
 
 def _write_wide(stream: TextIO, history: History) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
-    keys = history.keys()
-    writer.writerow(wide_columns(keys, history.has_validation))
+    columns = wide_columns(history.keys(), history.has_validation)
+    csv.writer(stream, lineterminator="\n").writerow(columns)
+    _write_rows(stream, history, ",".join(f"{{{index}}}" for index in range(len(columns))) + "\n")
 
-    steps, wall_times, objective = history.steps(), history.wall_times(), history.objective()
-    val_objective = history.val_objective() if history.has_validation else None
-    series = [(metric, history.series(*key, metric)) for key in keys for metric in METRICS]
 
-    for row in range(len(steps)):
+def _write_rows(stream: TextIO, history: History, template: str) -> None:
+    """Write ``template.format(step, wall_time, objective, [val_objective,] series...)`` per step."""
+    steps, wall_times = history.steps(), history.wall_times()
+    columns = [("objective", history.objective())]
+    if history.has_validation:
+        columns.append((VALIDATION_METRIC, history.val_objective()))
+    columns.extend((metric, history.series(*key, metric)) for key in history.keys() for metric in METRICS)
+
+    for start in range(0, len(steps), CHUNK_STEPS):
+        stop = start + CHUNK_STEPS
         cells = [
-            str(int(steps[row])),
-            repr(float(wall_times[row])),
-            format_value("objective", objective[row]),
+            list(map(str, steps[start:stop].tolist())),
+            list(map(repr, wall_times[start:stop].tolist())),
         ]
-        if val_objective is not None:
-            cells.append(format_value(VALIDATION_METRIC, val_objective[row]))
-        cells.extend(format_value(metric, values[row]) for metric, values in series)
-        writer.writerow(cells)
+        cells.extend(format_column(metric, values[start:stop]) for metric, values in columns)
+        stream.write("".join(map(template.format, *cells)))
+
+
+def format_column(metric: str, values: np.ndarray) -> list[str]:
+    """Format an array of one metric's values as ``format_value`` formats each of them."""
+    if metric in COUNT_METRICS:
+        whole = np.isfinite(values) & (values == np.round(values))
+        if bool(np.all(whole)):
+            return list(map(str, values.astype(np.int64).tolist()))
+        return [format_value(metric, value) for value in values.tolist()]
+    return list(map(repr, np.asarray(values, dtype=np.float64).tolist()))
+
+
+def _csv_field(text: str) -> str:
+    """Quote a text cell as the csv module does by default: only when it needs quotes."""
+    if any(character in text for character in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _template_text(text: str) -> str:
+    """Escape braces, so that ``text`` passes through ``str.format`` unchanged."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def write_weights_csv(weights: dict[str, np.ndarray], path: str | os.PathLike) -> Path:
+    """Write ``weights`` (arrays by Keras path) to ``path`` as a long CSV table.
+
+    Header ``variable,row,column,value``, one row per element, variables in the order given.
+    A kernel of shape (inputs, units) gives its input index as ``row`` and its unit as
+    ``column``. A 1-D variable such as a bias gives its index as ``row`` and 0 as ``column``.
+    Values are written in the shortest form that reads back to the same value in the array's
+    dtype (float32 for TapeStudio's variables), and NaN and infinities as ``nan``, ``inf`` and
+    ``-inf``. The file is written atomically. Returns the path. Raises ValueError for an array
+    with more than two dimensions and OSError when the file cannot be written.
+    """
+    arrays = {}
+    for name, values in weights.items():
+        array = np.asarray(values)
+        if array.ndim > 2:
+            raise ValueError(f"variable {name!r} has shape {array.shape}; at most two dimensions can be written")
+        arrays[name] = array.reshape(array.shape[0], -1) if array.ndim else array.reshape(1, 1)
+
+    def write(stream: TextIO) -> None:
+        csv.writer(stream, lineterminator="\n").writerow(WEIGHTS_HEADER)
+        for name, array in arrays.items():
+            rows, columns = np.indices(array.shape)
+            field = _template_text(_csv_field(name))
+            texts = array.ravel().astype(str).tolist()
+            lines = map(f"{field},{{}},{{}},{{}}\n".format, rows.ravel().tolist(), columns.ravel().tolist(), texts)
+            stream.write("".join(lines))
+
+    final = write_atomic(path, write, newline="")
+    logger.info("wrote the weights of %d variables to %s", len(arrays), final)
+    return final
 
 
 def run_metadata(project: Project, history: History) -> dict[str, Any]:
