@@ -110,7 +110,7 @@ class InspectorPanel(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        for column, width in ((OPERATION, 170), (SHAPES, 165), (GRADIENT, 95), (VALUE, 220)):
+        for column, width in ((OPERATION, 175), (SHAPES, 205), (GRADIENT, 95), (VALUE, 230)):
             self.tree.setColumnWidth(column, width)
 
         self.graph = TapeGraphView(self)

@@ -117,7 +117,7 @@ class TapeGraphView(QGraphicsView):
             if key.startswith("variable:"):
                 path = key.removeprefix("variable:")
                 watchers = _watchers_of(inspection, path)
-                lines = [path, "variable"]
+                lines = [path, "variable", f"watched by {', '.join(watchers) or 'no tape'}"]
                 tooltip = f"Variable {path}, watched by {', '.join(watchers) or 'no tape'}"
                 faded = tape_filter is not None and tape_filter not in watchers
                 item = _node(x, y, lines, [colors.get(name, "#000000") for name in watchers], tooltip, bold=True)
