@@ -327,8 +327,7 @@ class Session:
 
         values = ", ".join(f"{key}={format_setting(value)}" for key, value in spec.hyperparameters.items())
         text = f"{tape_name}: optimizer {old_name} -> {spec.name}"
-        self.history.add_event(step, f"{text} ({values})" if values else text)
-        logger.info("step %d: tape %r uses %s from now on", step, tape_name, spec.name)
+        self._add_event(step, f"{text} ({values})" if values else text)
 
     def _change(self, step: int, tape_name: str, field: str, values: dict, value: Any) -> None:
         old = values.get(tape_name)
@@ -338,9 +337,13 @@ class Session:
     def _record_change(self, step: int, tape_name: str, name: str, old: Any, value: Any) -> None:
         if old == value and type(old) is type(value):
             return
-        text = f"{tape_name}: {name} {format_setting(old)} -> {format_setting(value)}"
-        self.history.add_event(step, text)
+        self._add_event(step, f"{tape_name}: {name} {format_setting(old)} -> {format_setting(value)}")
+
+    def _add_event(self, step: int, text: str) -> None:
         logger.info("step %d: %s", step, text)
+        # A change before the first step is part of the setup, not a change during a run.
+        if step > 1:
+            self.history.add_event(step, text)
 
     # -- building ------------------------------------------------------------------------
 

@@ -38,7 +38,9 @@ def test_rows_and_columns_follow_project(window, model):
     for path in project.variable_names():
         column = model.variable_column(path)
         assert model.headerData(column, Qt.Orientation.Horizontal) == path
-    assert model.hyperparameter_column("learning_rate") == len(project.variable_names()) + 1
+    assert model.name_column() == 0
+    assert model.variable_column(project.variable_names()[0]) == 1
+    assert model.hyperparameter_column("learning_rate") == model.optimizer_column() + 1
 
 
 def test_check_state_shows_watched_variables(window, model):
@@ -120,19 +122,18 @@ def test_hyperparameter_rejects_text(window, model, qtbot):
     assert window.session.project.tapes[0].optimizer.hyperparameters["learning_rate"] == 0.01
 
 
-def test_default_hyperparameter_shown_grey(model):
-    index = model.index(0, model.hyperparameter_column("momentum"))
+def test_default_hyperparameter_shown_in_form(window):
+    field = window.tapes_panel.form.fields["momentum"]
 
-    assert model.data(index) == "0"
-    assert model.data(index, Qt.ItemDataRole.ForegroundRole) is not None
-    assert "default" in model.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert field.text() == "0"
+    assert "default 0" in field.toolTip()
 
 
-def test_boolean_hyperparameter_is_check_box(window, model):
-    index = model.index(0, model.hyperparameter_column("nesterov"))
+def test_boolean_hyperparameter_is_check_box(window):
+    field = window.tapes_panel.form.fields["nesterov"]
 
-    assert model.flags(index) & Qt.ItemFlag.ItemIsUserCheckable
-    assert model.setData(index, Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole)
+    field.setChecked(True)
+
     assert window.session.project.tapes[0].optimizer.hyperparameters["nesterov"] is True
 
 

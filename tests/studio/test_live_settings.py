@@ -75,6 +75,7 @@ def test_event_waits_for_next_step():
 
 def test_unchanged_value_leaves_no_event():
     session = linear_session()
+    session.step()
 
     session.set_hyperparameter("main", "learning_rate", 0.1)
     session.step()
@@ -84,11 +85,21 @@ def test_unchanged_value_leaves_no_event():
 
 def test_flag_change_recorded_as_event():
     session = linear_session()
+    session.step()
 
     session.set_hyperparameter("main", "nesterov", True)
     session.step()
 
-    assert session.history.events() == [HistoryEvent(1, "main: nesterov False -> True")]
+    assert session.history.events() == [HistoryEvent(2, "main: nesterov False -> True")]
+
+
+def test_change_before_first_step_leaves_no_event():
+    session = linear_session()
+
+    session.set_hyperparameter("main", "learning_rate", 0.3)
+    session.step()
+
+    assert session.history.events() == []
 
 
 def test_optimizer_change_keeps_history():
@@ -127,6 +138,7 @@ def test_adam_first_step_moves_by_learning_rate():
 
 def test_hyperparameter_after_optimizer_change_applies():
     session = linear_session()
+    session.step()
     session.set_optimizer("main", "Adam")
 
     session.set_hyperparameter("main", "beta_1", 0.5)
@@ -206,9 +218,11 @@ def test_unknown_tape_rejected():
 
 def test_reset_drops_pending_changes():
     session = linear_session()
+    session.step()
     session.set_hyperparameter("main", "learning_rate", 0.3)
 
     session.reset()
+    session.step()
     session.step()
 
     assert session.history.events() == []
