@@ -96,8 +96,8 @@ class TapeTableModel(QAbstractTableModel):
     """Table model over ``session.project.tapes``; reads the session on every ``data`` call.
 
     Signals: ``structure_edited(Project)`` carries an edited copy of the project, for any edit,
-    to the window's ``apply_project_edit``; ``edit_rejected(message)`` reports an edit that the
-    model rejected itself; ``refreshed()`` follows every change of what the model shows.
+    to the window's ``apply_project_edit``. ``edit_rejected(message)`` reports an edit that the
+    model rejected itself. ``refreshed()`` follows every change of what the model shows.
     """
 
     structure_edited = Signal(object)
@@ -464,9 +464,9 @@ class TapeTableModel(QAbstractTableModel):
         self.edit_rejected.emit(message)
         return False
 
-    def _reject_during_run(self, what: str) -> bool:
+    def _reject_during_run(self, setting: str) -> bool:
         if self._running:
-            self.reject_edit(f"Pause the run to change {what}.")
+            self.reject_edit(f"Pause the run to change {setting}.")
         return self._running
 
     def set_watched(self, row: int, variable: str, watched: bool) -> bool:

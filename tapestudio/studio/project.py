@@ -177,16 +177,16 @@ def check_tape_name(name: Any, others: list[str] = ()) -> str:
     return name
 
 
-def check_penalty_weight(value: Any, what: str = "penalty_weight") -> float:
+def check_penalty_weight(value: Any, label: str = "penalty_weight") -> float:
     """Return a gradient penalty weight as float after checking it: finite and at least 0.
 
-    ``what`` names the value in messages. Raises TypeError for a value that is not a number
+    ``label`` names the value in messages. Raises TypeError for a value that is not a number
     and ValueError for a negative or non-finite one.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{what} must be a number, got {value!r}")
+        raise TypeError(f"{label} must be a number, got {value!r}")
     if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{what} must be a finite number of at least 0, got {value!r}")
+        raise ValueError(f"{label} must be a finite number of at least 0, got {value!r}")
     return float(value)
 
 
