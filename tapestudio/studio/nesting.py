@@ -139,18 +139,36 @@ class NestedTapes:
         objective; a missing name means 0. Returns a TapeStep for every tape that watches at
         least one variable, by tape name. Call it once, inside the ``with`` block.
         """
-        penalties: dict[str, list] = {spec.name: [] for spec in self._order}
         weights = {spec.name: float(penalty_weights.get(spec.name, 0.0)) for spec in self._order}
         with_variables = {spec.name for spec in self._order if spec.variables}
+        penalized = {
+            spec.name
+            for spec in self._order
+            if spec.parent is not None and weights[spec.name] != 0.0 and spec.parent in with_variables
+        }
+
+        if not penalized:
+            # No tape needs another's backward pass, so all close first and none records one.
+            for context in self._contexts.values():
+                context.close()
+            return {
+                spec.name: self._differentiate(spec, objective, 0.0)
+                for spec in self._order
+                if spec.name in with_variables
+            }
+        return self._nested_gradients(objective, weights, with_variables, penalized)
+
+    def _nested_gradients(
+        self, objective: Any, weights: dict[str, float], with_variables: set[str], penalized: set[str]
+    ) -> dict[str, TapeStep]:
+        penalties: dict[str, list] = {spec.name: [] for spec in self._order}
         still_open = [spec.name for spec in self._order]
         steps = {}
 
         # In a parents-first order reversed, every child comes before its parent.
         for spec in reversed(self._order):
             still_open.remove(spec.name)
-            needs_penalty = (
-                spec.parent is not None and weights[spec.name] != 0.0 and spec.parent in with_variables
-            )
+            needs_penalty = spec.name in penalized
             recording = set(ancestors(self._order, spec.name)) if needs_penalty else set()
 
             with contextlib.ExitStack() as paused:
