@@ -2,7 +2,7 @@
 
 ``plugin_site`` installs the real plugins (``plugins/``) and the broken test plugins
 (``tests/plugins/fixtures``) with pip, as ``tests/plugins/conftest.py`` does, into a folder of
-their own. Nothing is on ``sys.path`` until a test asks for ``plugins_on_path``; a child
+their own. Nothing is on ``sys.path`` until a test requests ``plugins_on_path``; a child
 process finds them through ``child_environment``.
 """
 
@@ -69,8 +69,8 @@ def child_environment(*folders: Path, **changes: str | None) -> dict[str, str]:
 
 
 def copy_source(name: str, destination: Path) -> Path:
-    """Copy a plugin's source folder (a folder of ``plugins/`` or of the broken fixtures) into
-    ``destination``, so that building it leaves nothing in the repository; return the copy."""
+    """Copy a plugin's source folder (in ``plugins/`` or the broken fixtures) into
+    ``destination`` and return the copy. pip builds in the copy, so the repository stays clean."""
     source = ROOT / "plugins" / name
     if not source.is_dir():
         source = FIXTURES / name

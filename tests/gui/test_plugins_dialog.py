@@ -194,7 +194,7 @@ def test_pip_failure_shown(dialog, qtbot, tmp_path):
 
 @pytest.fixture
 def silent_index():
-    """A local server that accepts connections and never answers, so pip waits on it."""
+    """A local server that accepts connections and never responds, so pip waits on it."""
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen()
