@@ -157,17 +157,27 @@ class InspectorPanel(QWidget):
         inspection = session_inspection(session)
         if inspection is self.inspection:
             return
-        self.show_inspection(inspection, [tape.name for tape in session.project.tapes])
+        tape_names = [tape.name for tape in session.project.tapes]
+        self.show_inspection(inspection, tape_names, session.step_count)
 
-    def show_inspection(self, inspection: StepInspection | None, tape_names: list[str]) -> None:
-        """Show ``inspection`` (None clears the view); ``tape_names`` are the project's tapes."""
+    def show_inspection(
+        self, inspection: StepInspection | None, tape_names: list[str], step_count: int = 0
+    ) -> None:
+        """Show ``inspection`` (None clears the view).
+
+        ``tape_names`` are the project's tapes and ``step_count`` the session's steps so far.
+        """
         self.inspection = inspection
         self._set_tape_names(tape_names)
         if self.report is not None and (inspection is None or inspection.step != self.report.step):
             self._clear_report()
 
         if inspection is None:
-            self.step_label.setText("No step yet: press Step or Run.")
+            if step_count:
+                # Steps taken while the inspector was hidden (and the pause off) are not kept.
+                self.step_label.setText(f"Step {step_count} was not captured: press Step.")
+            else:
+                self.step_label.setText("No step yet: press Step or Run.")
             self.tree.clear()
             self._tree_structure = None
             self.graph.show_inspection(None, tape_names, None)
