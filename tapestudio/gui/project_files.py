@@ -96,7 +96,7 @@ class ProjectFiles(QObject):
         self.confirm_discard(lambda: self._window.open_example(name), f"opening the example {name}")
 
     def choose_project_file(self) -> QFileDialog:
-        """Show the Open dialog; the chosen file opens after the save question, if any."""
+        """Show the Open dialog. The chosen file opens after the save question, if any."""
         dialog = QFileDialog(self._window, "Open project", str(self._window.settings.last_folder()))
         dialog.setNameFilter(PROJECT_FILTER)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
@@ -113,7 +113,7 @@ class ProjectFiles(QObject):
         self.confirm_discard(lambda: self._window.open_project_file(path), f"opening {Path(path).name}")
 
     def open_recent(self, path: str | Path) -> None:
-        """Open a recent file; a file that no longer exists is removed from the list."""
+        """Open a recent file, or remove it from the list when it no longer exists."""
         path = Path(path)
         if not path.is_file():
             self._window.settings.remove_recent_file(path)
@@ -131,6 +131,7 @@ class ProjectFiles(QObject):
         for number, path in enumerate(recent, start=1):
             label = f"&{number} {path.name}" if number < 10 else f"1&0 {path.name}"
             action = menu.addAction(label)
+            action.setData(str(path))
             action.setToolTip(str(path))
             action.setStatusTip(str(path))
             action.triggered.connect(lambda _checked=False, chosen=path: self.open_recent(chosen))
@@ -145,7 +146,7 @@ class ProjectFiles(QObject):
     # -- save -----------------------------------------------------------------------------
 
     def save(self, then: Callable[[], object] | None = None) -> None:
-        """Save to the project's file, or ask for one first; ``then`` runs after a save."""
+        """Save to the project's file, or ask for one first. ``then`` runs after a save."""
         path = self._window.project_path
         if path is None:
             self.choose_save_path(then)
@@ -153,10 +154,10 @@ class ProjectFiles(QObject):
             then()
 
     def choose_save_path(self, then: Callable[[], object] | None = None) -> QFileDialog:
-        """Show the Save As dialog; ``then`` runs after the project was saved.
+        """Show the Save As dialog. ``then`` runs after the project was saved.
 
-        The dialog appends ``.json`` to a name without a suffix and asks before it replaces
-        an existing file.
+        The dialog appends ``.json`` to a name without a suffix and confirms before it
+        replaces an existing file.
         """
         window = self._window
         folder = window.project_path.parent if window.project_path else window.settings.last_folder()

@@ -49,7 +49,7 @@ Snapshot = tuple[Project, "Path | None", bool]
 def data_folder() -> Path:
     """Return the folder for TapeStudio's per-user data, from the environment or Qt.
 
-    Qt's answer depends on the organization and application names, so set them on the
+    Qt's location depends on the organization and application names, so set them on the
     QApplication first.
     """
     override = os.environ.get(DATA_FOLDER_VARIABLE)
@@ -111,7 +111,7 @@ class Autosave(QObject):
     def save_now(self) -> bool:
         """Write the project if it has unsaved changes, or remove the autosave if it has none.
 
-        Returns True when the autosave file holds the current project afterwards. A write that
+        Returns True when the autosave file contains the current project afterwards. A write that
         fails is logged and tried again at the next edit or interval.
         """
         self._edit_timer.stop()

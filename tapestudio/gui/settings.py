@@ -1,4 +1,4 @@
-"""What the app keeps between runs: window layout, recent project files and the last folder.
+"""Settings kept between runs: the window layout, recent project files and the last folder.
 
 ``AppSettings.for_user()`` stores them with QSettings in an INI file in the user's
 configuration folder (``~/.config/TapeStudio/TapeStudio.ini`` on Linux), so that
@@ -149,9 +149,9 @@ class AppSettings:
 def named_splitters(window: QWidget) -> dict[str, QSplitter]:
     """Return the splitters inside ``window`` by a key that stays the same between runs.
 
-    The key is the path of object names from the window down, where an unnamed widget is
-    its class name and its index among siblings of that class, plus the splitter's count of
-    panes, so that a splitter whose panes changed does not get an old state.
+    The key is the path of object names from the window down. An unnamed widget stands in
+    as its class name and its index among siblings of that class. The splitter's count of
+    panes ends the key, so that a splitter whose panes changed does not get an old state.
     """
     splitters = {}
     for splitter in window.findChildren(QSplitter):

@@ -1,4 +1,4 @@
-"""Undo and redo of project edits: every edit is a command that holds two whole projects.
+"""Undo and redo of project edits: every edit is a command that contains two whole projects.
 
 A panel never applies an edit itself. It builds an edited copy of the session's project and
 hands it to ``MainWindow.apply_project_edit``, which applies it and pushes a
@@ -169,8 +169,8 @@ def _describe_live(changes: list[LiveChange]) -> str:
         return f"Reset {change.name} of {change.tape}"
 
     name = change.name or change.field.replace("_", " ")
-    shown = change.value if isinstance(change.value, bool) else f"{change.value:g}"
-    return f"Set {name} of {change.tape} to {shown}"
+    value_text = change.value if isinstance(change.value, bool) else f"{change.value:g}"
+    return f"Set {name} of {change.tape} to {value_text}"
 
 
 def _describe_tape_list(old: Project, new: Project) -> str:
