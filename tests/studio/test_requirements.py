@@ -24,7 +24,7 @@ from tests.plugin_site import ROOT, plugins_importable
 
 if sys.version_info >= (3, 11):
     import tomllib
-else:  # pragma: no cover - Python 3.10
+else:  # Python 3.10
     tomllib = None
 
 
