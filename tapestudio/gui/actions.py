@@ -14,6 +14,9 @@ PAUSE_SHORTCUT = "F6"
 STEP_SHORTCUT = "F10"
 RESET_SHORTCUT = "Ctrl+R"
 EXPORT_SHORTCUT = "Ctrl+E"
+# Some platforms have no key binding for QKeySequence.StandardKey.Quit (Windows, and Qt's
+# generic platform theme), so Quit gets this one there.
+QUIT_FALLBACK_SHORTCUT = "Ctrl+Q"
 
 
 @dataclass
@@ -78,7 +81,7 @@ def create_actions(window, examples: list[str]) -> WindowActions:
             window, "&Export CSV...", window.choose_export_folder, EXPORT_SHORTCUT,
             tip="Write the metrics of this run as CSV files into a folder",
         ),
-        quit=_action(window, "&Quit", window.close, QKeySequence.StandardKey.Quit),
+        quit=_action(window, "&Quit", window.close, _quit_shortcut()),
         undo=_action(window, "&Undo", window.undo, QKeySequence.StandardKey.Undo),
         redo=_action(window, "&Redo", window.redo, QKeySequence.StandardKey.Redo),
         run=_action(window, "&Run", window.run, RUN_SHORTCUT, "Train until paused", pixmap.SP_MediaPlay),
@@ -153,3 +156,9 @@ def _connect_undo(stack: QUndoStack, actions: WindowActions) -> None:
     show_redo(stack.redoText())
     actions.undo.setEnabled(stack.canUndo())
     actions.redo.setEnabled(stack.canRedo())
+
+
+def _quit_shortcut() -> QKeySequence.StandardKey | str:
+    if QKeySequence.keyBindings(QKeySequence.StandardKey.Quit):
+        return QKeySequence.StandardKey.Quit
+    return QUIT_FALLBACK_SHORTCUT
