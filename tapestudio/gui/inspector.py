@@ -274,16 +274,16 @@ class InspectorPanel(QWidget):
 
         watched = ", ".join(tape.watched) or "nothing"
         reached = ", ".join(tape.reached) or "nothing"
-        text = f"tape {tape.name}: {len(tape.ops)} ops, watches {watched}, reaches {reached}"
+        parts = [f"tape {tape.name}: {len(tape.ops)} ops", f"watches {watched}", f"reaches {reached}"]
         tooltip = f"Tape {tape.name} watches {watched} and its gradient reaches {reached}."
         if tape.unreached:
             missing = ", ".join(tape.unreached)
-            text += f", does not reach {missing}"
+            parts.append(f"does not reach {missing}")
             tooltip += (
                 f" No recorded path links {missing} to the tape's objective, so its gradient "
                 f"is zero."
             )
-        item.setText(OPERATION, text)
+        item.setText(OPERATION, " \N{MIDDLE DOT} ".join(parts))
         item.setForeground(OPERATION, UNREACHED_BRUSH if tape.unreached else QBrush())
         item.setToolTip(OPERATION, tooltip)
 

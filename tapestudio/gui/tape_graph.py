@@ -135,6 +135,10 @@ class TapeGraphView(QGraphicsView):
         norm = op.gradient_norm(tape) if tape is not None else None
         shape = format_shape(op.output.shape)
         norm_text = "no gradient" if norm is None else f"grad norm {norm:.3g}"
+        norms = {summary.norm for summary in op.cotangents.values()}
+        if len(norms) > 1:
+            # Tapes with different targets (a nested tape's penalty) send different cotangents.
+            norm_text += f" ({tape})"
         lines = [f"{op.index + 1} {op.name}", shape, norm_text]
 
         inputs = []
