@@ -4,9 +4,9 @@ A panel never applies an edit itself. It builds an edited copy of the session's 
 hands it to ``MainWindow.apply_project_edit``, which applies it and pushes a
 ``ProjectEditCommand`` holding the project before and after. Undo and redo apply those
 projects through the same function, so an undone edit goes the same way as the edit did:
-an edit that changes only live tape settings (hyperparameter values, and the optimizer,
-penalty weight and persistence where the session can change them live) is applied to the
-running session, and any other edit rebuilds the session, which waits for a pause.
+an edit that changes only live tape settings (hyperparameter values, the optimizer, the
+penalty weight and persistence) is applied to the running session, and any other edit
+rebuilds the session, which waits for a pause.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def live_changes(old: Project, new: Project) -> list[LiveChange] | None:
 
     Returns None when anything else differs as well (the model, the data, the tapes or the
     variables they watch), because such an edit needs a rebuild. An empty list means the
-    projects are equal. A setting counts as live only when ``Session`` has its setter.
+    projects are equal.
     """
     if _without_live_settings(old) != _without_live_settings(new):
         return None
@@ -71,21 +71,17 @@ def live_changes(old: Project, new: Project) -> list[LiveChange] | None:
         else:
             changes.extend(_hyperparameter_changes(after.name, before.optimizer, after.optimizer))
 
-        for field in _live_fields():
+        for field in LIVE_TAPE_SETTERS:
             if field != "optimizer" and getattr(before, field) != getattr(after, field):
                 changes.append(LiveChange(after.name, field, getattr(after, field)))
     return changes
-
-
-def _live_fields() -> list[str]:
-    return [field for field, setter in LIVE_TAPE_SETTERS.items() if hasattr(Session, setter)]
 
 
 def _without_live_settings(project: Project) -> Project:
     stripped = copy.deepcopy(project)
     for tape in stripped.tapes:
         tape.optimizer.hyperparameters = {}
-        for field in _live_fields():
+        for field in LIVE_TAPE_SETTERS:
             setattr(tape, field, getattr(_DEFAULT_TAPE, field))
     return stripped
 

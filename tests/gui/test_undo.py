@@ -195,6 +195,37 @@ def test_learning_rate_undo_live_during_run(window, qtbot, wait_for_steps, wait_
     assert np.isclose(_update_per_gradient(window, "output", "dense_1/kernel", -1), 0.02, rtol=1e-4)
 
 
+def test_optimizer_undo_live_during_run(window, wait_for_steps, wait_idle):
+    window.open_example("iris")
+    window.actions.run.trigger()
+    wait_for_steps(window, 1)
+    project = copy.deepcopy(window.session.project)
+    project.tape("output").optimizer = OptimizerSpec("Adam", {"learning_rate": 0.001})
+
+    assert window.apply_project_edit(project)
+    assert window.session.project.tape("output").optimizer.name == "Adam"
+    window.actions.undo.trigger()
+    assert window.is_running()
+    assert window.session.project.tape("output").optimizer == OptimizerSpec("SGD", {"learning_rate": 0.02})
+    window.actions.pause.trigger()
+    wait_idle(window)
+
+
+@pytest.mark.parametrize(("field", "value"), [("persistent", True), ("penalty_weight", 0.5)])
+def test_tape_setting_undo_keeps_history(window, qtbot, wait_idle, field, value):
+    window.actions.step.trigger()
+    qtbot.waitUntil(lambda: window.session.step_count == 1)
+    wait_idle(window)
+    project = copy.deepcopy(window.session.project)
+    setattr(project.tapes[0], field, value)
+
+    assert window.apply_project_edit(project)
+    assert getattr(window.session.project.tapes[0], field) == value
+    window.actions.undo.trigger()
+    assert getattr(window.session.project.tapes[0], field) == getattr(project.tapes[1], field)
+    assert len(window.session.history) == 1
+
+
 def test_structural_undo_waits_for_pause(window, qtbot, wait_for_steps, wait_idle):
     window.tapes_panel.model.add_tape()
     window.actions.run.trigger()
