@@ -41,6 +41,7 @@ from .actions import create_actions
 from .log_panel import LogPanel
 from .model_panel import ModelPanel
 from .plots import PlotsPanel
+from .run_actions import RunActions
 from .plugins_dialog import PluginsDialog, add_plugins_menu
 from .project_files import ProjectFiles
 from .recovery import Autosave
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
 
         self._create_panels()
         self.actions = create_actions(self, list_examples())
+        self.run_actions = RunActions(self)
         for dock in (self.model_dock, self.tapes_dock, self.log_dock):
             self.actions.view_menu.addAction(dock.toggleViewAction())
         self._create_status_bar()

@@ -131,8 +131,9 @@ class EnvelopeTable:
 
         One point beyond each end of the range is included, so lines reach the edges. When the
         range holds more than ``max_points`` points, each group of 8**level points becomes two
-        points (its minimum and its maximum) at the x of the group's first point. x is float64,
-        y float32 with NaN for values that are not finite.
+        points (its minimum and its maximum) at the x of the group's first point, and the newest
+        point follows when the range reaches it. x is float64, y float32 with NaN for values
+        that are not finite.
         """
         length = len(self)
         if length == 0:
@@ -144,9 +145,11 @@ class EnvelopeTable:
         stop = min(length, int(np.searchsorted(x, x_max, side="right")) + 1)
         stop = max(stop, first + 1)
 
-        level, size = 0, 1
-        while level < len(self._levels) and 2 * -(-(stop - first) // size) > max_points:
+        # Level 0 draws each point once; a coarser level draws two points per bucket.
+        level, size, points = 0, 1, stop - first
+        while level < len(self._levels) and points > max_points:
             level, size = level + 1, size * LEVEL_FACTOR
+            points = 2 * -(-(stop - first) // size)
 
         if level == 0:
             y = self._y.view()
@@ -160,15 +163,24 @@ class EnvelopeTable:
         first_bucket, stop_bucket = first // size, -(-stop // size)
         bucket_x = self.x()[first_bucket * size : stop_bucket * size : size]
 
-        x = np.repeat(bucket_x, 2)
         lows = minima.view()[first_bucket:stop_bucket]
         highs = maxima.view()[first_bucket:stop_bucket]
+        # When the range reaches the newest point, it is drawn too, so the curve ends where the
+        # history does rather than at the start of the last bucket.
+        tail = 1 if stop == len(self) else 0
+
+        x = np.empty(2 * lows.shape[0] + tail, dtype=np.float64)
+        x[: 2 * lows.shape[0]] = np.repeat(bucket_x, 2)
         ys = []
         for column in range(self._columns):
-            pairs = np.empty(2 * lows.shape[0], dtype=np.float32)
-            pairs[0::2] = lows[:, column]
-            pairs[1::2] = highs[:, column]
+            pairs = np.empty(x.shape[0], dtype=np.float32)
+            pairs[0 : 2 * lows.shape[0] : 2] = lows[:, column]
+            pairs[1 : 2 * lows.shape[0] : 2] = highs[:, column]
             ys.append(pairs)
+        if tail:
+            x[-1] = self.x()[-1]
+            for column, pairs in enumerate(ys):
+                pairs[-1] = self._y.view()[-1, column]
         return x, ys
 
 

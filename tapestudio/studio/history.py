@@ -217,17 +217,20 @@ class History:
             key_index = self._key_index[(tape, variable)]
             return self._values[: self._length, key_index, metric_index].copy()
 
-    def rows(self, start: int = 0) -> HistoryRows:
+    def rows(self, start: int = 0, with_values: bool = True) -> HistoryRows:
         """Return copies of the rows from position ``start`` (0-based) to the end.
 
         A plot that remembers how many rows it has drawn reads only the new ones each frame.
-        A ``start`` past the end gives no rows. Raises ValueError for a negative ``start``.
+        A ``start`` past the end gives no rows. Without ``with_values``, the per-(tape,
+        variable) metrics are left out (``values`` has zero rows), for plots of the objective
+        alone. Raises ValueError for a negative ``start``.
         """
         if start < 0:
             raise ValueError(f"start must be 0 or more, got {start}")
 
         with self._lock:
             stop = max(start, self._length)
+            values_stop = stop if with_values else start
             return HistoryRows(
                 generation=self._generation,
                 start=start,
@@ -235,7 +238,7 @@ class History:
                 steps=self._steps[start:stop].copy(),
                 objective=self._objective[start:stop].copy(),
                 val_objective=self._val_objective[start:stop].copy(),
-                values=self._values[start:stop].copy(),
+                values=self._values[start:values_stop].copy(),
             )
 
     def snapshot(self, first_step: int | None = None, last_step: int | None = None) -> History:

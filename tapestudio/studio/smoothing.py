@@ -110,9 +110,10 @@ def _is_constant(data: np.ndarray) -> bool:
 class EmaSmoother:
     """The debiased moving average of a series that grows at its end.
 
-    ``update(values)`` takes the whole series each time and smooths only the values added since
-    the last call. It assumes the earlier values did not change; call ``reset`` when the series
-    starts over. Its result equals ``debiased_ema(values, weight)``.
+    ``extend(new)`` smooths only the values appended since the last call and returns their
+    smoothed values. While every value so far is equal, those values are returned unchanged, as
+    ``debiased_ema`` leaves a constant series; the average of a constant series equals the
+    constant, so the earlier values need no redrawing once the series starts to vary.
     """
 
     def __init__(self, weight: float = DEFAULT_WEIGHT) -> None:
@@ -124,73 +125,41 @@ class EmaSmoother:
         return self._weight
 
     def set_weight(self, weight: float) -> None:
-        """Change the weight; the next ``update`` smooths the whole series again."""
+        """Change the weight and forget the series, which has to be passed again from its start."""
         self._weight = check_weight(weight)
         self.reset()
 
     def reset(self) -> None:
-        """Forget the series; the next ``update`` starts from its first value."""
-        self._smoothed = np.empty(0, dtype=np.float64)
-        self._length = 0
+        """Forget the series; the next ``extend`` starts a new one."""
         self._average = 0.0
         self._finite_count = 0
-        self._constant_value: float | None = None
+        self._first: float | None = None
+        self._constant = True
 
-    def update(self, values: np.ndarray) -> np.ndarray:
-        """Return the smoothed series, float64, shape (len(values),).
+    def extend(self, new: np.ndarray) -> np.ndarray:
+        """Return the smoothed values of ``new`` (1-D), the values that follow those passed before.
 
-        The returned array is owned by the smoother and changes on later calls.
+        float64, shape (len(new),).
         """
-        data = np.asarray(values, dtype=np.float64).ravel()
-        if data.size < self._length:
-            self.reset()
-        if data.size == self._length:
-            return self._smoothed[: self._length]
+        data = np.asarray(new, dtype=np.float64).ravel()
+        if data.size == 0:
+            return data.copy()
 
-        new = data[self._length :]
-        if self._still_constant(data, new):
-            self._store(data.size, new)
-        elif self._constant_value is not None or self._length == 0:
-            # The series stopped being constant (or this is the first call): smooth all of it.
-            self._constant_value = None
-            self._smooth_from_start(data)
-        else:
-            self._store(data.size, self._extend(new))
-        return self._smoothed[: self._length]
-
-    def _still_constant(self, data: np.ndarray, new: np.ndarray) -> bool:
-        if self._length == 0:
-            if _is_constant(data):
-                self._constant_value = float(data[0])
-                return True
-            return False
-        return self._constant_value is not None and bool(np.all(new == self._constant_value))
-
-    def _smooth_from_start(self, data: np.ndarray) -> None:
-        self._length = 0
-        self._average = 0.0
-        self._finite_count = 0
-        self._store(data.size, self._extend(data))
-
-    def _extend(self, new: np.ndarray) -> np.ndarray:
+        if self._first is None:
+            self._first = float(data[0])
+        self._constant = self._constant and bool(np.all(data == self._first))
         if self._weight == 0.0:
-            return new.copy()
+            return data.copy()
 
-        finite = np.isfinite(new)
-        averages = ema_recurrence(new[finite], self._weight, self._average)
+        finite = np.isfinite(data)
+        averages = ema_recurrence(data[finite], self._weight, self._average)
         counts = self._finite_count + np.arange(1, averages.size + 1, dtype=np.float64)
         if averages.size:
             self._average = float(averages[-1])
             self._finite_count += int(averages.size)
 
-        smoothed = new.copy()
+        if self._constant:
+            return data.copy()
+        smoothed = data.copy()
         smoothed[finite] = averages / -np.expm1(counts * math.log(self._weight))
         return smoothed
-
-    def _store(self, length: int, new: np.ndarray) -> None:
-        if length > self._smoothed.size:
-            grown = np.empty(max(length, 2 * self._smoothed.size, 64), dtype=np.float64)
-            grown[: self._length] = self._smoothed[: self._length]
-            self._smoothed = grown
-        self._smoothed[self._length : length] = new
-        self._length = length

@@ -76,7 +76,17 @@ def test_coarse_view_starts_buckets_at_their_first_step():
 
     view_x, _ = table.view(0, LEVEL_FACTOR**3, 2 * LEVEL_FACTOR)
 
-    assert view_x[0::2].tolist() == [1 + LEVEL_FACTOR**2 * index for index in range(LEVEL_FACTOR)]
+    starts = [1 + LEVEL_FACTOR**2 * index for index in range(LEVEL_FACTOR)]
+    assert view_x[:-1:2].tolist() == starts
+
+
+def test_coarse_view_ends_at_newest_point():
+    table, _, y = filled_table(10_000)
+
+    view_x, view_y = table.view(0, 20_000, 100)
+
+    assert view_x[-1] == 10_000
+    assert view_y[0][-1] == y[-1, 0]
 
 
 def test_nonfinite_values_become_nan():

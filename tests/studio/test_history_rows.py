@@ -93,3 +93,10 @@ def test_snapshot_open_ended_range():
 def test_snapshot_rejects_reversed_range():
     with pytest.raises(ValueError, match="above last step"):
         make_history(5).snapshot(4, 2)
+
+
+def test_rows_without_values():
+    rows = make_history(4).rows(1, with_values=False)
+
+    assert rows.steps.tolist() == [2, 3, 4]
+    assert rows.values.shape == (0, len(KEYS), len(METRICS))

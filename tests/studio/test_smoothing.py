@@ -86,13 +86,16 @@ def test_debiased_ema_float32_extremes_stay_finite():
     assert np.all(np.isfinite(debiased_ema(values, 0.6)))
 
 
-@pytest.mark.parametrize("weight", [0.0, 0.6, 0.95])
-def test_smoother_grows_like_whole_series(weight):
-    values = noisy_series(2500, seed=1)
-    smoother = EmaSmoother(weight)
+def extend_in_chunks(smoother, values, cuts):
+    parts = [smoother.extend(values[start:stop]) for start, stop in zip(cuts[:-1], cuts[1:])]
+    return np.concatenate(parts)
 
-    for length in (0, 1, 2, 40, 41, 700, 2500):
-        smoothed = smoother.update(values[:length])
+
+@pytest.mark.parametrize("weight", [0.0, 0.6, 0.95])
+def test_smoother_chunks_match_whole_series(weight):
+    values = noisy_series(2500, seed=1)
+
+    smoothed = extend_in_chunks(EmaSmoother(weight), values, [0, 0, 1, 2, 40, 41, 700, 2500])
 
     np.testing.assert_allclose(smoothed, reference_ema(values, weight), rtol=1e-12, atol=1e-12)
 
@@ -101,23 +104,25 @@ def test_smoother_constant_then_varying():
     smoother = EmaSmoother(0.6)
     values = np.array([1.0, 1.0, 1.0, 4.0, 2.0])
 
-    assert smoother.update(values[:3]).tolist() == [1.0, 1.0, 1.0]
-    np.testing.assert_allclose(smoother.update(values), reference_ema(values, 0.6))
+    assert smoother.extend(values[:3]).tolist() == [1.0, 1.0, 1.0]
+    np.testing.assert_allclose(smoother.extend(values[3:]), reference_ema(values, 0.6)[3:])
 
 
-def test_smoother_weight_change_resmooths():
+def test_smoother_weight_change_restarts():
     values = noisy_series(500, seed=2)
     smoother = EmaSmoother(0.6)
-    smoother.update(values)
+    smoother.extend(values)
 
     smoother.set_weight(0.9)
 
-    np.testing.assert_allclose(smoother.update(values), reference_ema(values, 0.9))
+    np.testing.assert_allclose(smoother.extend(values), reference_ema(values, 0.9))
 
 
-def test_smoother_restarts_on_shorter_series():
+def test_smoother_reset_starts_new_series():
     smoother = EmaSmoother(0.6)
-    smoother.update(noisy_series(100, seed=3))
+    smoother.extend(noisy_series(100, seed=3))
     values = noisy_series(10, seed=4)
 
-    np.testing.assert_allclose(smoother.update(values), reference_ema(values, 0.6))
+    smoother.reset()
+
+    np.testing.assert_allclose(smoother.extend(values), reference_ema(values, 0.6))
