@@ -193,9 +193,13 @@ def find_recoverable(folder: Path) -> list[RecoverableProject]:
     The lock of each one returned is held, so another TapeStudio starting at the same time
     does not offer it too. An autosave that cannot be read is logged and left in place.
     """
-    found = []
     slots = autosave_folder(folder)
-    for path in sorted(slots.glob("*.json")) if slots.is_dir() else []:
+    if not slots.is_dir():
+        return []
+    _remove_stale_locks(slots)
+
+    found = []
+    for path in sorted(slots.glob("*.json")):
         lock = QLockFile(str(path.with_suffix(".lock")))
         # Without a stale time only a dead owner process makes a lock stale, never its age.
         lock.setStaleLockTime(0)
@@ -208,6 +212,17 @@ def find_recoverable(folder: Path) -> list[RecoverableProject]:
             logger.warning("Could not read the autosave %s, so it is not offered: %s", path, error)
             lock.unlock()
     return sorted(found, key=lambda recoverable: recoverable.saved_at, reverse=True)
+
+
+def _remove_stale_locks(slots: Path) -> None:
+    """Remove the locks of ended processes that left no autosave (they had no unsaved changes)."""
+    for path in slots.glob("*.lock"):
+        if path.with_suffix(".json").exists():
+            continue
+        lock = QLockFile(str(path))
+        lock.setStaleLockTime(0)
+        if lock.tryLock(0):
+            lock.unlock()
 
 
 def read_autosave(path: Path, lock: QLockFile) -> RecoverableProject:

@@ -49,6 +49,20 @@ CHILD_SCRIPT = textwrap.dedent(
     """
 )
 
+# A process that takes a lock and ends without releasing it, as a crash does.
+LOCK_AND_EXIT_SCRIPT = textwrap.dedent(
+    """
+    import os
+    import sys
+
+    from PySide6.QtCore import QLockFile
+
+    lock = QLockFile(sys.argv[1])
+    lock.tryLock(0)
+    os._exit(0)
+    """
+)
+
 
 def _autosaves(app_folders):
     folder = autosave_folder(data_folder(app_folders))
@@ -202,3 +216,13 @@ def test_later_keeps_autosave(crashed_app, qtbot, app_folders):
     qtbot.waitUntil(lambda: len(find_recoverable(data_folder(app_folders))) == 1)
     assert crashed_app[0].exists()
     assert window.session.project.seed == 0
+
+
+def test_stale_lock_without_autosave_removed(app_window, app_folders):
+    stale = autosave_folder(data_folder(app_folders)) / "ended.lock"
+    subprocess.run([sys.executable, "-c", LOCK_AND_EXIT_SCRIPT, str(stale)], check=True)
+    assert stale.exists()
+
+    assert find_recoverable(data_folder(app_folders)) == []
+    assert not stale.exists()
+    assert app_window.autosave.path.with_suffix(".lock").exists()
