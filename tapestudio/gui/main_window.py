@@ -29,6 +29,7 @@ from tapestudio.studio import (
     save_project,
     write_csv,
 )
+from tapestudio.studio.inspection import NonFiniteReport
 from tapestudio.studio.requirements import (
     MissingPlugin,
     explain_stand_ins,
@@ -38,6 +39,7 @@ from tapestudio.studio.requirements import (
 )
 
 from .actions import create_actions
+from .inspector import InspectorPanel
 from .log_panel import LogPanel
 from .model_panel import ModelPanel
 from .plots import PlotsPanel
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         self.controller.run_started.connect(self._show_run_state)
         self.controller.run_stopped.connect(self._show_run_state)
         self.controller.run_failed.connect(self._show_run_failure)
+        self.controller.run_paused.connect(self._show_nonfinite_pause)
 
         self.undo_stack = ProjectUndoStack(self._apply_project, self)
         self.undo_stack.cleanChanged.connect(self._show_clean_state)
@@ -112,7 +115,7 @@ class MainWindow(QMainWindow):
         self._create_panels()
         self.actions = create_actions(self, list_examples())
         self.run_actions = RunActions(self)
-        for dock in (self.model_dock, self.tapes_dock, self.log_dock):
+        for dock in (self.model_dock, self.tapes_dock, self.log_dock, self.inspector_dock):
             self.actions.view_menu.addAction(dock.toggleViewAction())
         self._create_status_bar()
 
@@ -154,6 +157,10 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.tapes_dock, self.log_dock], [840, 600], Qt.Orientation.Horizontal)
         self.resizeDocks([self.tapes_dock], [180], Qt.Orientation.Vertical)
         self.resizeDocks([self.model_dock], [330], Qt.Orientation.Horizontal)
+
+        self.inspector = InspectorPanel(self.controller, self)
+        self.inspector_dock = self._add_dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.inspector_dock], [560], Qt.Orientation.Horizontal)
 
     def _add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -209,6 +216,12 @@ class MainWindow(QMainWindow):
             self._rate_samples.clear()
             self.plots.invalidate()
             self.refresh_view()
+
+    def _show_nonfinite_pause(self, report: NonFiniteReport) -> None:
+        """Show why the run paused, with the inspector open on the step that did it."""
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+        self.show_error("Run paused at a non-finite value", report.message)
 
     def _show_run_failure(self, message: str, step: int) -> None:
         history_note = f"The history up to step {step - 1} is kept and can be exported."
