@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self.plugins_dialog: PluginsDialog | None = None
         self.plugins_action = add_plugins_menu(self)
         self.plugins_changed.connect(self._notice_installed_plugins)
+        self.plugins_changed.connect(self.tapes_panel.refresh_optimizers)
 
         self.frame_timer = QTimer(self)
         self.frame_timer.setInterval(FRAME_INTERVAL_MS)
@@ -154,8 +155,9 @@ class MainWindow(QMainWindow):
 
         self.log_dock = self._add_dock("Log", self.log_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.tapes_dock, self.log_dock, Qt.Orientation.Horizontal)
-        self.resizeDocks([self.tapes_dock, self.log_dock], [840, 600], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.tapes_dock], [180], Qt.Orientation.Vertical)
+        # The tapes table and the optimizer form next to it need more room than the log.
+        self.resizeDocks([self.tapes_dock, self.log_dock], [1000, 440], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.tapes_dock], [250], Qt.Orientation.Vertical)
         self.resizeDocks([self.model_dock], [330], Qt.Orientation.Horizontal)
 
         self.inspector = InspectorPanel(self.controller, self)

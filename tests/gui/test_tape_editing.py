@@ -386,6 +386,12 @@ def test_plugin_optimizer_offered_after_install(window, panel, qtbot, plugins_on
     assert len(panel.form.fields) > 1
 
 
+def test_plugins_changed_refreshes_form_choices(window, panel, plugins_on_path):
+    window.plugins_changed.emit()
+
+    assert panel.form.optimizer_combo.findText("Lion") >= 0
+
+
 def test_plugin_optimizer_in_table_choices(panel, plugins_on_path):
     choices = panel.model.data(panel.model.index(0, panel.model.optimizer_column()), Qt.ItemDataRole.UserRole + 1)
 
