@@ -61,9 +61,13 @@ def describe_column(summary: ColumnSummary) -> str:
     return f"{summary.name}  ({', '.join(notes)})"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def describe_dataset(dataset: Dataset) -> str:
     """Return one line about a data set built from the chosen columns."""
-    text = f"{dataset.samples} rows, {len(dataset.feature_names)} features"
+    text = f"{_count(dataset.samples, 'row')}, {_count(len(dataset.feature_names), 'feature')}"
     if dataset.classes is not None:
         shown = ", ".join(dataset.classes[:6]) + (", ..." if len(dataset.classes) > 6 else "")
         return f"{text}, {len(dataset.classes)} classes: {shown}"

@@ -49,7 +49,11 @@ MAX_SEED = min(MAX_PROJECT_SEED, 2**31 - 1)
 MAX_NORMAL_SAMPLES = 100_000
 MAX_BATCH_SIZE = 1_000_000
 CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
-PREVIEW_HEIGHT = 170
+PREVIEW_HEIGHT = 150
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _sources() -> list[tuple[str, str | None, str]]:
@@ -226,7 +230,7 @@ class DataPanel(QWidget):
     def _show_summary(self, session: Session) -> None:
         dataset = session.dataset
         split = session.training_data.split
-        parts = [f"{dataset.samples} samples", f"{len(dataset.feature_names)} features"]
+        parts = [_count(dataset.samples, "sample"), _count(len(dataset.feature_names), "feature")]
         if dataset.classes is not None:
             parts.append(f"{len(dataset.classes)} classes ({', '.join(dataset.classes[:4])}"
                          + (", ..." if len(dataset.classes) > 4 else "") + ")")

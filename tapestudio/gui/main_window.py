@@ -39,6 +39,7 @@ from tapestudio.studio.requirements import (
 )
 
 from .actions import create_actions
+from .data_panel import DataPanel
 from .inspector import InspectorPanel
 from .log_panel import LogPanel
 from .model_panel import ModelPanel
@@ -115,7 +116,8 @@ class MainWindow(QMainWindow):
         self._create_panels()
         self.actions = create_actions(self, list_examples())
         self.run_actions = RunActions(self)
-        for dock in (self.model_dock, self.tapes_dock, self.log_dock, self.inspector_dock):
+        docks = (self.data_dock, self.model_dock, self.tapes_dock, self.log_dock, self.inspector_dock)
+        for dock in docks:
             self.actions.view_menu.addAction(dock.toggleViewAction())
         self._create_status_bar()
 
@@ -126,6 +128,7 @@ class MainWindow(QMainWindow):
         self.plugins_action = add_plugins_menu(self)
         self.plugins_changed.connect(self._notice_installed_plugins)
         self.plugins_changed.connect(self.tapes_panel.refresh_optimizers)
+        self.plugins_changed.connect(self.model_panel.refresh_activations)
 
         self.frame_timer = QTimer(self)
         self.frame_timer.setInterval(FRAME_INTERVAL_MS)
@@ -145,8 +148,17 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.plots)
 
         self.model_panel = ModelPanel(self.session.project, self)
+        self.model_panel.set_project(self.session.project, self.session.dataset)
         self.model_panel.project_edited.connect(self.apply_project_edit)
+        self.model_panel.status_message.connect(self._show_status)
         self.model_dock = self._add_dock("Model", self.model_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+
+        # The data panel sits above the model panel in the left column.
+        self.data_panel = DataPanel(self.session, self)
+        self.data_panel.project_edited.connect(self.apply_project_edit)
+        self.data_panel.status_message.connect(self._show_status)
+        self.data_dock = self._add_dock("Data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.splitDockWidget(self.data_dock, self.model_dock, Qt.Orientation.Vertical)
 
         self.tapes_panel = TapesPanel(self.session, self)
         self.tapes_panel.model.structure_edited.connect(self.apply_project_edit)
@@ -212,6 +224,8 @@ class MainWindow(QMainWindow):
         self.actions.step.setEnabled(not running)
         self.model_panel.setEnabled(not running)
         self.model_panel.setToolTip("Pause the run to edit the model." if running else "")
+        self.data_panel.setEnabled(not running)
+        self.data_panel.setToolTip("Pause the run to change the data." if running else "")
         self.tapes_panel.set_running(running)
         self.state_label.setText("Running" if running else "Paused")
         if not running:
@@ -326,7 +340,8 @@ class MainWindow(QMainWindow):
 
     def _show_project(self) -> None:
         """Show the session's project in every panel after a rebuild, reset or file change."""
-        self.model_panel.set_project(self.session.project)
+        self.model_panel.set_project(self.session.project, self.session.dataset)
+        self.data_panel.set_session(self.session)
         self.tapes_panel.model.refresh()
         self.plots.set_session(self.session)
         self._rate_samples.clear()

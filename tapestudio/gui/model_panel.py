@@ -429,6 +429,11 @@ class ModelPanel(QWidget):
     def _remove_layer(self, index: int) -> None:
         project = remove_layer(self._project, index)
         self._emit(project, f"Remove layer {layer_name(index)}")
+        if index < len(project.model.layers):
+            self.status_message.emit(
+                f"Removed {layer_name(index)}; the layers after it are renumbered from "
+                f"{layer_name(index)}, and the tapes follow them."
+            )
 
     def _move_layer(self, index: int, new_index: int) -> None:
         project = move_layer(self._project, index, new_index)

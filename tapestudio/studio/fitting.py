@@ -69,4 +69,5 @@ def fit_output_units(project: Project, dataset: Dataset) -> list[str]:
     if last.units == units:
         return []
     last.units = units
-    return [f"Output layer set to {units} units for {project.objective}."]
+    noun = "unit" if units == 1 else "units"
+    return [f"Output layer set to {units} {noun} for {project.objective}."]
