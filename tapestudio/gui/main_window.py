@@ -1,8 +1,8 @@
 """The main window: panels around the live plots, run control, project files and CSV export.
 
 The window owns one studio ``Session``. Edits from the panels come back as edited copies of the
-project, and ``apply_project_edit`` applies each as one undoable edit (see ``undo``): live tape
-settings such as hyperparameters go to the session at once, also during a run, and other
+project, and ``apply_project_edit`` applies each as one undoable edit (see ``undo``). Live
+tape settings such as hyperparameters go to the session at once, also during a run. Other
 edits rebuild the session while no run is in progress. A ``RunController`` steps
 the session in a worker thread, and a timer redraws the plots and the status bar at about 30
 frames per second.
@@ -50,7 +50,7 @@ from .project_files import ProjectFiles
 from .recovery import Autosave
 from .settings import AppSettings
 from .tapes_panel import TapesPanel
-from .undo import ProjectUndoStack, apply_live_changes, describe_edit, live_changes
+from .undo import LiveChange, ProjectUndoStack, apply_live_changes, describe_edit, live_changes
 from .worker import RunController
 
 logger = logging.getLogger(__name__)
@@ -273,8 +273,8 @@ class MainWindow(QMainWindow):
         """Apply an edited copy of the session's project as one undoable edit.
 
         Every panel edit comes here: the model, the data, the objective, the tapes and their
-        hyperparameters. ``description`` is the undo text ("Add layer"); without one it is
-        worked out from the change. Returns False, keeping the session's project and history,
+        hyperparameters. ``description`` is the undo text ("Add layer"). Without one, the text
+        is worked out from the change. Returns False, keeping the session's project and history,
         when the edit is rejected: it is invalid, or it needs a rebuild during a run.
         """
         old = copy.deepcopy(self.session.project)
@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _apply_project(self, project: Project) -> bool:
-        """Make ``project`` the session's project, live when it can; used by edits and undo."""
+        """Make ``project`` the session's project, live when it can, for edits, undo and redo."""
         changes = live_changes(self.session.project, project)
         if changes is not None:
             return self._apply_live(changes)
@@ -306,7 +306,7 @@ class MainWindow(QMainWindow):
         self._show_project()
         return applied
 
-    def _apply_live(self, changes) -> bool:
+    def _apply_live(self, changes: list[LiveChange]) -> bool:
         previous = copy.deepcopy(self.session.project)
         try:
             apply_live_changes(self.session, changes)
@@ -321,13 +321,13 @@ class MainWindow(QMainWindow):
         return applied
 
     def undo(self) -> None:
-        """Undo the latest edit; an edit that needs a rebuild waits for a pause."""
+        """Undo the latest edit, unless it needs a rebuild and a run is in progress."""
         command = self.undo_stack.next_undo()
         if command is not None and self._can_apply(command.is_live(), "undo", command.text()):
             self.undo_stack.undo()
 
     def redo(self) -> None:
-        """Redo the latest undone edit; an edit that needs a rebuild waits for a pause."""
+        """Redo the latest undone edit, unless it needs a rebuild and a run is in progress."""
         command = self.undo_stack.next_redo()
         if command is not None and self._can_apply(command.is_live(), "redo", command.text()):
             self.undo_stack.redo()
