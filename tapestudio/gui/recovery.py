@@ -145,7 +145,7 @@ class Autosave(QObject):
             logger.warning("Could not remove the autosave %s: %s", self.path, error)
 
     def close(self) -> None:
-        """Stop autosaving and give up the slot; the window closes normally."""
+        """Stop autosaving and give up the slot, because the window closes normally."""
         self._interval_timer.stop()
         self.clear()
         self._lock.unlock()
@@ -164,7 +164,7 @@ def autosave_content(project: Project, path: Path | None) -> dict:
 
 @dataclass
 class RecoverableProject:
-    """An autosave left behind by a process that crashed; its lock is held until released."""
+    """An autosave left behind by a process that crashed. Its lock is held until released."""
 
     autosave_path: Path
     project: Project
@@ -228,7 +228,9 @@ def _remove_stale_locks(slots: Path) -> None:
 def read_autosave(path: Path, lock: QLockFile) -> RecoverableProject:
     """Read an autosave file. Raises OSError, ValueError or ProjectError when it is invalid."""
     content = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(content, dict) or content.get("format") != AUTOSAVE_FORMAT:
+    if not isinstance(content, dict):
+        raise ValueError(f"not a TapeStudio autosave (a JSON {type(content).__name__}, not an object)")
+    if content.get("format") != AUTOSAVE_FORMAT:
         raise ValueError(f"not a TapeStudio autosave (format {content.get('format')!r})")
     if content.get("version") != AUTOSAVE_VERSION:
         raise ValueError(f"autosave version {content.get('version')!r} is not {AUTOSAVE_VERSION}")

@@ -226,3 +226,14 @@ def test_stale_lock_without_autosave_removed(app_window, app_folders):
     assert find_recoverable(data_folder(app_folders)) == []
     assert not stale.exists()
     assert app_window.autosave.path.with_suffix(".lock").exists()
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", "{not json", '{"format": "other"}'])
+def test_invalid_autosave_left_in_place(app_folders, text):
+    folder = autosave_folder(data_folder(app_folders))
+    folder.mkdir(parents=True)
+    autosave = folder / "invalid.json"
+    autosave.write_text(text, encoding="utf-8")
+
+    assert find_recoverable(data_folder(app_folders)) == []
+    assert autosave.read_text(encoding="utf-8") == text
