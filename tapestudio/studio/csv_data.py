@@ -63,7 +63,7 @@ class CsvTable:
 
 @dataclass(frozen=True)
 class ColumnSummary:
-    """What a column holds: whether it is numeric, its missing and distinct values.
+    """A column's contents: whether it is numeric, its missing and distinct values.
 
     ``numeric`` is True when every present value is a finite number; ``example`` is the
     first present value ('' when every value is missing).
@@ -229,10 +229,11 @@ def table_dataset(
     ``task`` is ``"classification"`` (the distinct label values become classes, sorted, as
     numbers when they all are numbers), ``"regression"`` (numeric labels) or None, which reads
     text labels as classes and numeric labels as numbers. Returns float32 features of shape
-    (rows, len(features)) and float32 labels of shape (rows,). Raises ProjectError naming the
-    line, the column and the fix for a missing value, a value that is not a finite number, a
-    label that is also a feature, a single class, too many classes or an unknown column, and
-    ValueError for an unknown ``task``.
+    (rows, len(features)) and float32 labels of shape (rows,).
+
+    Raises ProjectError naming the line, the column and the fix for a missing value, a value
+    that is not a finite number, a label that is also a feature, a single class, too many
+    classes or an unknown column. Raises ValueError for an unknown ``task``.
     """
     if task is not None and task not in TASKS:
         raise ValueError(f"task must be one of {', '.join(TASKS)} or None, got {task!r}")
@@ -336,7 +337,7 @@ def _regression_labels(
 def _class_labels(
     table: CsvTable, column: str, cells: list[str], numbers: list[float] | None
 ) -> tuple[np.ndarray, tuple[str, ...]]:
-    # Numeric classes are told apart by value, so "1" and "1.0" are one class named "1".
+    # Numeric classes are compared by value, so "1" and "1.0" are one class named "1".
     if numbers is not None:
         values = sorted(set(numbers))
         classes = tuple(f"{value:g}" for value in values)

@@ -1,8 +1,8 @@
 """Fitting a project's model, objective and batch size to the data it trains on.
 
-The data and model panels call ``fit_project_to_data`` after the user picks other data or
-another objective, so that the edit builds: the input size follows the feature columns, the
-objective is one the data allows and the output layer has the units the objective needs.
+The data and model panels call these after the user picks other data or another objective,
+so that the edit builds. The input size follows the feature columns, the objective is one the
+data allows, and the output layer has the units the objective needs.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ def fit_project_to_data(
 ) -> list[str]:
     """Change ``project`` in place so that its model and objective fit ``dataset``.
 
-    Sets the input size to the number of feature columns (except for ``normal`` data, whose
-    columns follow the input size), replaces an objective that does not fit by
-    ``default_objective``, sets the last layer's units to what the objective needs, and turns
+    Sets the input size to the number of feature columns, except for ``normal`` data, whose
+    columns follow the input size. Replaces an objective that does not fit by
+    ``default_objective`` and sets the last layer's units to what the objective needs. Turns
     a batch size larger than the training part into full-batch training. When ``previous``,
     the data the project trained on before, has another task (no labels, classification or
     regression), the objective becomes the new data's default even if the old one still fits,

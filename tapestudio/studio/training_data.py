@@ -1,9 +1,9 @@
 """The train/validation split, feature scaling and the mini-batches a session trains on.
 
 The split and the batches come from the data seed (``Project.data_seed()``) through two
-independent streams of ``numpy.random.SeedSequence(seed).spawn(2)``, so the same project
-always holds out the same samples and draws the same batches in the same order, and a reset
-replays them.
+independent streams of ``numpy.random.SeedSequence(seed).spawn(2)``. The same project
+therefore always holds out the same samples and draws the same batches in the same order, and
+a reset replays them.
 
 - Split: a seeded permutation of the samples; the first ``round(fraction * samples)`` of it
   (at least one sample when the fraction is above 0) are the validation samples, the rest
@@ -162,7 +162,7 @@ class TrainingData:
 
 
 def prepare_training_data(project, dataset: Dataset, targets: np.ndarray | None) -> TrainingData:
-    """Split, scale and batch ``dataset`` as ``project.data`` says.
+    """Split, scale and batch ``dataset`` as ``project.data`` specifies.
 
     ``targets`` are the float32 targets of every sample, (samples, outputs), or None. Raises
     ProjectError naming ``data.validation_fraction`` when the split leaves no training sample
