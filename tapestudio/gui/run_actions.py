@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QInputDialog,
     QSpinBox,
+    QStyle,
     QWidget,
 )
 
@@ -73,6 +74,7 @@ class RunActions:
     def __init__(self, window) -> None:
         self.window = window
         self.new_weights = QAction("New &Weights", window)
+        self.new_weights.setIcon(window.style().standardIcon(QStyle.StandardPixmap.SP_DialogResetButton))
         self.new_weights.setShortcut(NEW_WEIGHTS_SHORTCUT)
         self.new_weights.setStatusTip("Draw new initial weights with a new weight seed and clear the history")
         self.new_weights.setToolTip(f"Draw new initial weights ({NEW_WEIGHTS_SHORTCUT})")

@@ -195,3 +195,60 @@ def _group_reduce(values: np.ndarray, reduce: np.ufunc) -> np.ndarray:
     padded[:rows] = values
     return reduce.reduce(padded.reshape(groups, LEVEL_FACTOR, columns), axis=1)
 
+
+
+def rounded_range(low: float, high: float, fraction: float = 0.1) -> tuple[float, float] | None:
+    """Widen [low, high] outwards to multiples of a round step, or None when either is not finite.
+
+    The step is 1, 2 or 5 times a power of ten, at least ``fraction`` of the span. A plot that
+    follows a growing curve with these ranges changes its axes only when the curve crosses a
+    step, not on every frame. An empty span is widened around its value.
+    """
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return None
+    low, high = float(min(low, high)), float(max(low, high))
+
+    span = high - low
+    if span <= 0.0:
+        span = abs(high) if high != 0.0 else 1.0
+        low, high = low - span / 2, high + span / 2
+    step = _round_step(span * fraction)
+    rounded_low, rounded_high = np.floor(low / step) * step, np.ceil(high / step) * step
+    if not (np.isfinite(rounded_low) and np.isfinite(rounded_high)):
+        return low, high
+    return float(rounded_low), float(rounded_high)
+
+
+def _round_step(minimum: float) -> float:
+    """Return the smallest of 1, 2 or 5 times a power of ten that is at least ``minimum``."""
+    power = 10.0 ** np.floor(np.log10(minimum))
+    for factor in (1.0, 2.0, 5.0, 10.0):
+        if factor * power >= minimum:
+            return factor * power
+    return 10.0 * power
+
+
+def plot_bounds(
+    x: np.ndarray, ys: list[np.ndarray], log_y: bool = False
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """Return rounded (x range, y range) that show every finite point of the curves, or None.
+
+    ``x`` (points,) and each of ``ys`` (points,) as ``EnvelopeTable.view`` returns them. With
+    ``log_y`` the y range is in log10 units and only positive values count, as in a plot with
+    a logarithmic y axis.
+    """
+    finite_x = x[np.isfinite(x)]
+    values = [np.asarray(y, dtype=np.float64) for y in ys]
+    values = np.concatenate(values) if values else np.empty(0)
+    if log_y:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.log10(values[values > 0])
+    values = values[np.isfinite(values)]
+    if finite_x.size == 0 or values.size == 0:
+        return None
+
+    x_range = rounded_range(float(finite_x.min()), float(finite_x.max()))
+    y_range = rounded_range(float(values.min()), float(values.max()))
+    if x_range is None or y_range is None:
+        return None
+    return x_range, y_range

@@ -235,6 +235,8 @@ def test_auto_range_restores_whole_history(window):
     plot.plot_item.enableAutoRange()
     x, _ = plot.curve.getData()
 
+    assert plot.follows_data
+
     assert x.min() == 1
     assert x.max() == 3000
 

@@ -35,7 +35,7 @@ class MetricPlot(StepPlot):
 
         self.log_scale = QCheckBox("log scale", self)
         self.log_scale.setToolTip("Draw the values on a logarithmic axis; zero values are left out")
-        self.log_scale.toggled.connect(lambda checked: self.plot_item.setLogMode(y=checked))
+        self.log_scale.toggled.connect(self._log_scale_changed)
 
         self.add_control(self.metric_combo)
         self.add_control(self.log_scale)
@@ -62,6 +62,10 @@ class MetricPlot(StepPlot):
         if not self._keys:
             return np.full((len(rows), 1), np.nan)
         return np.column_stack([rows.series(tape, variable, self.metric) for tape, variable in self._keys])
+
+    def _log_scale_changed(self, checked: bool) -> None:
+        self.plot_item.setLogMode(y=checked)
+        self.follow_data()
 
     def _metric_changed(self) -> None:
         self.plot_item.setLabel("left", METRIC_TITLES[self.metric])

@@ -4,6 +4,11 @@ A ``StepPlot`` reads only the history rows added since its last frame and append
 ``EnvelopeTable``. Each redraw takes the visible step range from the table at no more than
 four points per pixel, so drawing a million steps costs about as much as drawing a thousand,
 and pyqtgraph's own clipping and downsampling stay off. A pan or zoom reads the new range.
+
+Until the user pans or zooms, the plot follows the data with ranges rounded outwards to round
+steps (see ``rounded_range``), set before the paint. pyqtgraph's automatic range would move the
+axes a little on every frame, and each move redraws the axis tick labels and the grid and costs
+a second paint. The "A" button of the plot returns to following the data.
 """
 
 from __future__ import annotations
@@ -13,11 +18,11 @@ import pyqtgraph as pg
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QWidget
 
-from tapestudio.studio.downsampling import EnvelopeTable
+from tapestudio.studio.downsampling import EnvelopeTable, plot_bounds
 from tapestudio.studio.history import History, HistoryEvent, HistoryRows
 
 from .card import PlotCard
-from .style import EVENT_COLOR, TEXT_COLOR, add_legend, new_plot_widget, pen
+from .style import EVENT_COLOR, add_legend, new_plot_widget, pen
 
 # Points drawn per pixel of plot width (each envelope bucket gives two points).
 POINTS_PER_PIXEL = 4
@@ -58,7 +63,10 @@ class EventMarkers:
             line = pg.InfiniteLine(
                 pos=event.step, angle=90, movable=False, pen=self._pen,
                 label=event.text if labelled else None,
-                labelOpts={"position": 0.97, "color": EVENT_COLOR, "anchors": [(0, 0), (0, 0)]},
+                labelOpts={
+                    "position": 0.04, "color": EVENT_COLOR, "fill": (255, 255, 255, 200),
+                    "anchors": [(0, 1), (0, 1)],
+                },
             )
             line.setToolTip(f"step {event.step}: {event.text}")
             self._plot_item.addItem(line, ignoreBounds=True)
@@ -101,9 +109,12 @@ class StepPlot(PlotCard):
         self._table: EnvelopeTable | None = None
         self._source: tuple[int, int] | None = None
         self._rows_read = 0
-        self._drawn_clipped = False
+        # True while the plot sets its view range to the data, False after a pan or zoom.
+        self.follows_data = True
+        self._setting_range = False
 
-        self.view_box.sigXRangeChanged.connect(self._on_x_range_changed)
+        self.view_box.disableAutoRange()
+        self.view_box.sigRangeChanged.connect(self._on_range_changed)
         self.view_box.sigStateChanged.connect(self._on_view_state_changed)
         self.view_box.sigResized.connect(self.redraw)
 
@@ -178,34 +189,47 @@ class StepPlot(PlotCard):
         if self._table is None or not self._items:
             return
 
-        x_min, x_max, clipped = self._query_range()
+        x_min, x_max = self._query_range()
         width = int(self.view_box.width()) or FALLBACK_WIDTH
         x, ys = self._table.view(x_min, x_max, POINTS_PER_PIXEL * width)
         for item, y in zip(self._items, ys, strict=False):
             item.setData(x, y)
-        self._drawn_clipped = clipped
+        if self.follows_data:
+            self._show_bounds(x, ys)
 
-    def _query_range(self) -> tuple[float, float, bool]:
-        if self._follows_data():
-            return -np.inf, np.inf, False
+    def _query_range(self) -> tuple[float, float]:
+        if self.follows_data:
+            return -np.inf, np.inf
         x_min, x_max = self.view_box.viewRange()[0]
         margin = PAN_MARGIN * (x_max - x_min)
-        return x_min - margin, x_max + margin, True
+        return x_min - margin, x_max + margin
 
-    def _follows_data(self) -> bool:
-        return bool(self.view_box.state["autoRange"][0])
+    def _show_bounds(self, x: np.ndarray, ys: list[np.ndarray]) -> None:
+        bounds = plot_bounds(x, ys, log_y=bool(self.plot_item.ctrl.logYCheck.isChecked()))
+        if bounds is None:
+            return
+        self._setting_range = True
+        try:
+            self.view_box.setRange(xRange=bounds[0], yRange=bounds[1], padding=0)
+        finally:
+            self._setting_range = False
 
-    def _on_x_range_changed(self) -> None:
-        # A pan or zoom by the user turns off the automatic x range: query the new range.
-        if not self._follows_data():
-            self.redraw()
+    def follow_data(self) -> None:
+        """Show the whole history again and keep following it as it grows."""
+        self.follows_data = True
+        self.redraw()
+
+    def _on_range_changed(self) -> None:
+        # A range change that this plot did not make is a pan or zoom: stop following the
+        # data and read the new range from the table.
+        if self._setting_range:
+            return
+        self.follows_data = False
+        self.redraw()
 
     def _on_view_state_changed(self) -> None:
-        # The automatic range came back on (the "A" button): show the whole history again.
-        if self._drawn_clipped and self._follows_data():
-            self.redraw()
+        # The "A" button turns pyqtgraph's automatic range on; this plot follows the data itself.
+        if any(self.view_box.state["autoRange"]):
+            self.view_box.disableAutoRange()
+            self.follow_data()
 
-
-def text_item(text: str) -> pg.TextItem:
-    """Return a centred note for an empty plot."""
-    return pg.TextItem(text, color=TEXT_COLOR, anchor=(0.5, 0.5))

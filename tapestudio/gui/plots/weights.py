@@ -38,8 +38,10 @@ class HeatmapCard(PlotCard):
             values=(-1.0, 1.0), colorMap=pg.colormap.get(HEATMAP_COLORMAP), interactive=False
         )
         self.color_bar.setImageItem(self.image, insert_in=self.plot_item)
-        self.color_bar.getAxis("right").setPen(TEXT_COLOR)
-        self.color_bar.getAxis("right").setTextPen(TEXT_COLOR)
+        bar_axis = self.color_bar.getAxis("right")
+        bar_axis.setPen(TEXT_COLOR)
+        bar_axis.setTextPen(TEXT_COLOR)
+        bar_axis.enableAutoSIPrefix(False)
         self.set_graphics(self.graphics_layout, self.plot_item.getViewBox())
 
     def show_values(self, name: str, values: np.ndarray | None) -> None:
@@ -54,7 +56,7 @@ class HeatmapCard(PlotCard):
         self.color_bar.setLevels((-result.limit, result.limit))
 
         rows, columns = result.image.shape
-        caption = f"{name} ({rows}{MULTIPLY}{columns})"
+        caption = f"{name} ({rows}{MULTIPLY}{columns}), largest |value| {result.limit:.3g}"
         if result.nonfinite:
             caption += f", {result.nonfinite} not finite"
         self.plot_item.setTitle(caption, color=TEXT_COLOR)
