@@ -18,6 +18,7 @@ import numpy as np
 # Points of one level that a bucket of the next level summarises.
 LEVEL_FACTOR = 8
 _INITIAL_CAPACITY = 256
+_STEP_TOLERANCE = 1e-5
 
 
 class _Column2D:
@@ -213,7 +214,10 @@ def rounded_range(low: float, high: float, fraction: float = 0.1) -> tuple[float
         span = abs(high) if high != 0.0 else 1.0
         low, high = low - span / 2, high + span / 2
     step = _round_step(span * fraction)
-    rounded_low, rounded_high = np.floor(low / step) * step, np.ceil(high / step) * step
+    # The tolerance keeps a value on a step (0.8 with step 0.1, even as float32) from rounding
+    # one step further; the part of a step it clips is far below a pixel.
+    rounded_low = np.floor(low / step + _STEP_TOLERANCE) * step
+    rounded_high = np.ceil(high / step - _STEP_TOLERANCE) * step
     if not (np.isfinite(rounded_low) and np.isfinite(rounded_high)):
         return low, high
     return float(rounded_low), float(rounded_high)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tapestudio.studio.downsampling import LEVEL_FACTOR, EnvelopeTable
+from tapestudio.studio.downsampling import LEVEL_FACTOR, EnvelopeTable, plot_bounds, rounded_range
 
 
 def filled_table(length, columns=2, seed=0, chunks=True):
@@ -130,3 +130,40 @@ def test_clear_empties_table():
     table.clear()
 
     assert len(table) == 0
+
+
+def test_rounded_range_widens_to_round_steps():
+    assert rounded_range(1, 3456) == (0.0, 3500.0)
+    assert rounded_range(0.15, 0.93) == pytest.approx((0.1, 1.0))
+
+
+def test_rounded_range_stays_while_curve_grows():
+    ranges = {rounded_range(1, last) for last in range(3001, 3500)}
+
+    assert ranges == {(0.0, 3500.0)}
+
+
+def test_rounded_range_of_single_value():
+    low, high = rounded_range(5.0, 5.0)
+
+    assert low < 5.0 < high
+
+
+def test_rounded_range_rejects_nonfinite():
+    assert rounded_range(0.0, np.inf) is None
+
+
+def test_plot_bounds_ignore_nan():
+    bounds = plot_bounds(np.array([1.0, 2.0, 3.0]), [np.array([np.nan, 0.2, 0.8], dtype=np.float32)])
+
+    assert bounds[1] == pytest.approx((0.2, 0.8))
+
+
+def test_plot_bounds_log_scale_uses_positive_values():
+    bounds = plot_bounds(np.array([1.0, 2.0, 3.0]), [np.array([0.0, 0.01, 10.0])], log_y=True)
+
+    assert bounds[1] == pytest.approx((-2.0, 1.0))
+
+
+def test_plot_bounds_without_finite_values():
+    assert plot_bounds(np.array([1.0]), [np.array([np.nan])]) is None
