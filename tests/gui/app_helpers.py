@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from tapestudio.gui import MainWindow
 from tapestudio.gui.settings import AppSettings
@@ -55,11 +55,9 @@ def visible_message_boxes(window: MainWindow) -> list[QMessageBox]:
 
 
 def _visible_dialogs(window: MainWindow, kind: type) -> list:
-    return [
-        widget
-        for widget in QApplication.topLevelWidgets()
-        if isinstance(widget, kind) and widget.isVisible() and widget.parentWidget() is window
-    ]
+    # Only the window's own children are searched. A scan of QApplication.topLevelWidgets()
+    # crashed the interpreter once in a full run, on a widget of an earlier test.
+    return [dialog for dialog in window.findChildren(kind) if dialog.isVisible()]
 
 
 def wait_for_message_box(qtbot, window: MainWindow, containing: str) -> QMessageBox:
