@@ -67,26 +67,56 @@ def write_csv(
 ) -> list[Path]:
     """Write ``metrics_long.csv``, ``metrics_wide.csv`` and ``run.json`` into ``out_dir``.
 
-    Takes a consistent snapshot of the history first, so a run may go on appending meanwhile.
-    With ``first_step`` or ``last_step``, only the steps in that inclusive range are written.
-    ``out_dir`` is created when missing. Returns the three paths in that order. Raises
-    NotADirectoryError when ``out_dir`` is a file, ValueError when ``first_step`` is above
-    ``last_step``, and OSError when a file cannot be written; files already written stay.
+    Exports the steps the history holds when the call starts, so a run may go on appending
+    meanwhile. The rows are read a chunk at a time rather than copied at once, so exporting
+    a long run needs little memory beside the history itself. With ``first_step`` or
+    ``last_step``, only the steps in that inclusive range are written. ``out_dir`` is created
+    when missing. Returns the three paths in that order. Raises NotADirectoryError when
+    ``out_dir`` is a file, ValueError when ``first_step`` is above ``last_step``, RuntimeError
+    when the history is cleared during the export, and OSError when a file cannot be written;
+    files already written stay.
     """
-    history = _history_of(session_or_history).snapshot(first_step, last_step)
+    selection = _Selection(_history_of(session_or_history), first_step, last_step)
     folder = Path(out_dir)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"cannot export into {str(folder)!r}: it is a file, not a folder")
     folder.mkdir(parents=True, exist_ok=True)
 
-    run_text = json.dumps(run_metadata(project, history), indent=2) + "\n"
+    run_text = json.dumps(run_metadata(project, selection.history, selection.steps), indent=2) + "\n"
     paths = [
-        write_atomic(folder / LONG_FILE, lambda stream: _write_long(stream, history), newline=""),
-        write_atomic(folder / WIDE_FILE, lambda stream: _write_wide(stream, history), newline=""),
+        write_atomic(folder / LONG_FILE, lambda stream: _write_long(stream, selection), newline=""),
+        write_atomic(folder / WIDE_FILE, lambda stream: _write_wide(stream, selection), newline=""),
         write_text_atomic(folder / RUN_FILE, run_text),
     ]
-    logger.info("exported %d steps to %s", len(history), folder)
+    logger.info("exported %d steps to %s", len(selection.steps), folder)
     return paths
+
+
+class _Selection:
+    """The rows of a history that an export writes: those of the chosen steps, held at the start."""
+
+    def __init__(self, history: History, first_step: int | None, last_step: int | None) -> None:
+        if first_step is not None and last_step is not None and first_step > last_step:
+            raise ValueError(f"first step {first_step} is above last step {last_step}")
+
+        self.history = history
+        self.generation = history.generation
+        steps = history.steps()
+        self.start = 0 if first_step is None else int(np.searchsorted(steps, first_step, "left"))
+        self.stop = len(steps) if last_step is None else int(np.searchsorted(steps, last_step, "right"))
+        self.stop = max(self.start, self.stop)
+        self.steps = steps[self.start : self.stop]
+        self.keys = history.keys()
+        self.has_validation = history.has_validation
+
+    def chunks(self):
+        """Yield the selected rows as HistoryRows of at most CHUNK_STEPS rows each."""
+        for start in range(self.start, self.stop, CHUNK_STEPS):
+            stop = min(start + CHUNK_STEPS, self.stop)
+            rows = self.history.rows(start, stop)
+            if rows.generation != self.generation or len(rows) != stop - start:
+                raise RuntimeError("the history was cleared during the export; export again")
+            yield rows
 
 
 def _history_of(session_or_history: Session | History) -> History:
@@ -123,7 +153,7 @@ def format_value(metric: str, value: float) -> str:
     return repr(number)
 
 
-def _write_long(stream: TextIO, history: History) -> None:
+def _write_long(stream: TextIO, history: _Selection) -> None:
     csv.writer(stream, lineterminator="\n").writerow(LONG_HEADER)
 
     # One row per metric: the objective rows, then every (tape, variable, metric).
@@ -131,7 +161,7 @@ def _write_long(stream: TextIO, history: History) -> None:
     if history.has_validation:
         rows.append(f"{{0}},{{1}},,,{VALIDATION_METRIC},{{3}}")
     first_series = len(rows) + 2
-    for tape, variable in history.keys():
+    for tape, variable in history.keys:
         names = _template_text(f"{_csv_field(tape)},{_csv_field(variable)}")
         rows.extend(
             f"{{0}},{{1}},{names},{metric},{{{first_series + index}}}"
@@ -141,27 +171,25 @@ def _write_long(stream: TextIO, history: History) -> None:
     _write_rows(stream, history, "\n".join(rows) + "\n")
 
 
-def _write_wide(stream: TextIO, history: History) -> None:
-    columns = wide_columns(history.keys(), history.has_validation)
+def _write_wide(stream: TextIO, history: _Selection) -> None:
+    columns = wide_columns(history.keys, history.has_validation)
     csv.writer(stream, lineterminator="\n").writerow(columns)
     _write_rows(stream, history, ",".join(f"{{{index}}}" for index in range(len(columns))) + "\n")
 
 
-def _write_rows(stream: TextIO, history: History, template: str) -> None:
+def _write_rows(stream: TextIO, selection: _Selection, template: str) -> None:
     """Write ``template.format(step, wall_time, objective, [val_objective,] series...)`` per step."""
-    steps, wall_times = history.steps(), history.wall_times()
-    columns = [("objective", history.objective())]
-    if history.has_validation:
-        columns.append((VALIDATION_METRIC, history.val_objective()))
-    columns.extend((metric, history.series(*key, metric)) for key in history.keys() for metric in METRICS)
-
-    for start in range(0, len(steps), CHUNK_STEPS):
-        stop = start + CHUNK_STEPS
+    for rows in selection.chunks():
         cells = [
-            list(map(str, steps[start:stop].tolist())),
-            list(map(repr, wall_times[start:stop].tolist())),
+            list(map(str, rows.steps.tolist())),
+            list(map(repr, rows.wall_times.tolist())),
+            format_column("objective", rows.objective),
         ]
-        cells.extend(format_column(metric, values[start:stop]) for metric, values in columns)
+        if selection.has_validation:
+            cells.append(format_column(VALIDATION_METRIC, rows.val_objective))
+        for key_index in range(len(selection.keys)):
+            for metric_index, metric in enumerate(METRICS):
+                cells.append(format_column(metric, rows.values[:, key_index, metric_index]))
         stream.write("".join(map(template.format, *cells)))
 
 
@@ -219,14 +247,16 @@ def write_weights_csv(weights: dict[str, np.ndarray], path: str | os.PathLike) -
     return final
 
 
-def run_metadata(project: Project, history: History) -> dict[str, Any]:
+def run_metadata(project: Project, history: History, steps: np.ndarray | None = None) -> dict[str, Any]:
     """Return the content of ``run.json``: project, seed, steps, software and plugin versions.
+
+    ``steps`` are the exported step numbers; by default, all of the history's.
 
     ``plugins`` lists each plugin distribution that provides an activation or optimizer of the
     project: ``{"distribution", "version", "ops", "optimizers"}``. TapeStudio's built-ins are
     covered by ``versions["tapestudio"]``.
     """
-    steps = history.steps()
+    steps = history.steps() if steps is None else steps
     return {
         "format": RUN_FORMAT,
         "version": RUN_VERSION,

@@ -217,25 +217,28 @@ class History:
             key_index = self._key_index[(tape, variable)]
             return self._values[: self._length, key_index, metric_index].copy()
 
-    def rows(self, start: int = 0, with_values: bool = True) -> HistoryRows:
-        """Return copies of the rows from position ``start`` (0-based) to the end.
+    def rows(self, start: int = 0, stop: int | None = None, with_values: bool = True) -> HistoryRows:
+        """Return copies of the rows from position ``start`` (0-based) to ``stop`` or the end.
 
-        A plot that remembers how many rows it has drawn reads only the new ones each frame.
-        A ``start`` past the end gives no rows. Without ``with_values``, the per-(tape,
-        variable) metrics are left out (``values`` has zero rows), for plots of the objective
-        alone. Raises ValueError for a negative ``start``.
+        A plot that remembers how many rows it has drawn reads only the new ones each frame,
+        and an export reads a long history a chunk at a time. Positions past the end give no
+        rows. Without ``with_values``, the per-(tape, variable) metrics are left out
+        (``values`` has zero rows), for plots of the objective alone. Raises ValueError for a
+        negative ``start``.
         """
         if start < 0:
             raise ValueError(f"start must be 0 or more, got {start}")
 
         with self._lock:
-            stop = max(start, self._length)
+            end = self._length if stop is None else min(stop, self._length)
+            stop = max(start, end)
             values_stop = stop if with_values else start
             return HistoryRows(
                 generation=self._generation,
                 start=start,
                 keys=list(self._keys),
                 steps=self._steps[start:stop].copy(),
+                wall_times=self._wall_times[start:stop].copy(),
                 objective=self._objective[start:stop].copy(),
                 val_objective=self._val_objective[start:stop].copy(),
                 values=self._values[start:values_stop].copy(),
@@ -307,15 +310,16 @@ class HistoryRows:
     """Copies of consecutive rows of a History, read under one lock.
 
     ``start`` is the position of the first row in the history and ``generation`` the history's
-    generation when they were read. ``steps`` (int64), ``objective`` and ``val_objective``
-    (float64, NaN where a step has none) have shape (rows,); ``values`` is float64 of shape
-    (rows, len(keys), len(METRICS)).
+    generation when they were read. ``steps`` (int64), ``wall_times``, ``objective`` and
+    ``val_objective`` (float64, NaN where a step has none) have shape (rows,); ``values`` is
+    float64 of shape (rows, len(keys), len(METRICS)).
     """
 
     generation: int
     start: int
     keys: list[tuple[str, str]]
     steps: np.ndarray
+    wall_times: np.ndarray
     objective: np.ndarray
     val_objective: np.ndarray
     values: np.ndarray

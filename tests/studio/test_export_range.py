@@ -157,3 +157,23 @@ def test_weights_csv_nonfinite_values(tmp_path):
 def test_weights_csv_rejects_three_dimensions(tmp_path):
     with pytest.raises(ValueError, match="at most two dimensions"):
         write_weights_csv({"w": np.zeros((1, 1, 1))}, tmp_path / "weights.csv")
+
+
+def test_export_reads_history_in_chunks(tmp_path, project, monkeypatch):
+    import tapestudio.studio.export as export
+
+    monkeypatch.setattr(export, "CHUNK_STEPS", 7)
+    history = make_history(30)
+    write_csv(history, project, tmp_path, first_step=3, last_step=25)
+
+    rows = read_dicts(tmp_path / "metrics_wide.csv")
+
+    assert [int(row["step"]) for row in rows] == list(range(3, 26))
+    assert [float(row["objective"]) for row in rows] == history.objective()[2:25].tolist()
+
+
+def test_rows_stop_limits_read():
+    rows = make_history(10).rows(2, 5)
+
+    assert rows.steps.tolist() == [3, 4, 5]
+    assert rows.wall_times.tolist() == [1.7e9 + 3, 1.7e9 + 4, 1.7e9 + 5]

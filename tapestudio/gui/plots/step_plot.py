@@ -64,7 +64,7 @@ class EventMarkers:
                 pos=event.step, angle=90, movable=False, pen=self._pen,
                 label=event.text if labelled else None,
                 labelOpts={
-                    "position": 0.04, "color": EVENT_COLOR, "fill": (255, 255, 255, 200),
+                    "position": 0.04, "color": EVENT_COLOR, "fill": (255, 255, 255),
                     "anchors": [(0, 1), (0, 1)],
                 },
             )

@@ -63,5 +63,10 @@ def new_plot_widget(left: str, bottom: str = "step") -> pg.PlotWidget:
 
 
 def add_legend(item: pg.PlotItem) -> pg.LegendItem:
-    """Add a legend in the top-right corner, where falling curves leave room, on white."""
-    return item.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 220), labelTextColor=TEXT_COLOR)
+    """Add a legend in the top-right corner, where falling curves leave room.
+
+    Its background is opaque white: a translucent one took about 1 ms to blend on every paint.
+    """
+    return item.addLegend(
+        offset=(-10, 10), brush=pg.mkBrush(255, 255, 255), pen=pg.mkPen("#d0d0d0"), labelTextColor=TEXT_COLOR
+    )

@@ -79,8 +79,8 @@ class HistogramCard(PlotCard):
 
     def show_values(self, name: str, values: np.ndarray | None) -> None:
         """Count ``values`` into bins and draw them, named ``name`` in the legend."""
-        self.legend.clear()
         if values is None:
+            self.legend.clear()
             self.curve.setData([], [])
             self.histogram = None
             return
@@ -90,8 +90,14 @@ class HistogramCard(PlotCard):
         label = f"{name}: {result.total} values"
         if result.nonfinite:
             label += f", {result.nonfinite} not finite"
-        self.legend.addItem(self.curve, label)
+        self._set_legend(label)
         self.histogram = result
+
+    def _set_legend(self, label: str) -> None:
+        # Changing the legend's layout costs more than a frame, so only a new text does it.
+        if [item_label.text for _, item_label in self.legend.items] != [label]:
+            self.legend.clear()
+            self.legend.addItem(self.curve, label)
 
 
 class WeightsView(QWidget):
