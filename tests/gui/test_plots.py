@@ -298,3 +298,14 @@ def test_png_menu_entry_in_plot_context_menu(iris_window):
     menu = iris_window.plots.objective_plot.view_box.menu
 
     assert "Save plot as PNG..." in [action.text() for action in menu.actions()]
+
+
+def test_plot_catches_up_in_pieces(window, monkeypatch):
+    from tapestudio.gui.plots import step_plot
+
+    monkeypatch.setattr(step_plot, "READ_ROWS", 16)
+    step_directly(window, 100)
+
+    x, _ = window.plots.metric_plot.items[0].getData()
+
+    assert x.tolist() == list(range(1, 101))

@@ -28,6 +28,9 @@ from .style import EVENT_COLOR, add_legend, new_plot_widget, pen
 POINTS_PER_PIXEL = 4
 # The width used before the plot has been laid out, in pixels.
 FALLBACK_WIDTH = 600
+# Rows read from the history at a time: a plot catching up with a long history (after a change
+# of metric, or on a tab shown for the first time) copies it piece by piece, not all at once.
+READ_ROWS = 65_536
 # Beyond this many change markers in a plot only their tooltips name them, so that the labels
 # of a slider drag do not cover the curves.
 MAX_LABELLED_EVENTS = 12
@@ -148,17 +151,20 @@ class StepPlot(PlotCard):
         if self._table is None or source != self._source:
             self._rebuild(history, source)
 
-        rows = history.rows(self._rows_read, with_values=self.needs_metric_values)
-        if rows.generation != source[1]:
-            # The history was cleared between the two reads; start over next frame.
-            self.rebuild_next()
-            return False
-
         changed = False
-        if len(rows):
-            self._table.extend(rows.steps, self.columns(rows))
-            self._rows_read += len(rows)
-            changed = True
+        while True:
+            stop = self._rows_read + READ_ROWS
+            rows = history.rows(self._rows_read, stop, with_values=self.needs_metric_values)
+            if rows.generation != source[1]:
+                # The history was cleared between the two reads; start over next frame.
+                self.rebuild_next()
+                return False
+            if len(rows):
+                self._table.extend(rows.steps, self.columns(rows))
+                self._rows_read += len(rows)
+                changed = True
+            if len(rows) < READ_ROWS:
+                break
         changed = self.markers.update(history.events()) or changed
         if changed:
             self.redraw()
