@@ -18,7 +18,7 @@ from .engine.dtypes import (  # noqa: F401
     int32, int64, string, uint8,
 )
 from .engine.ops.array_ops import (  # noqa: F401
-    argmax, argmin, broadcast_to, clip_by_value, concat, expand_dims, eye, fill, gather, identity,
+    argmax, argmin, broadcast_to, clip_by_norm, clip_by_value, concat, expand_dims, eye, fill, gather, identity,
     linspace, one_hot, ones, ones_like, rank, reshape, shape, size, split, squeeze, stack,
     stop_gradient, tile, transpose, unstack, where, zeros, zeros_like,
 )

@@ -118,10 +118,11 @@ class Tensor:
         for i in range(self._value.shape[0]):
             yield self[i]
 
-    def __repr__(self) -> str:
-        return f"tf.Tensor({_format_value(self._value)}, shape={self.shape}, dtype={self.dtype.name})"
+    def __str__(self) -> str:
+        return f"tf.Tensor({numpy_text(self._value)}, shape={self.shape}, dtype={self.dtype.name})"
 
-    __str__ = __repr__
+    def __repr__(self) -> str:
+        return f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, numpy={numpy_text(self._value, True)}>"
 
     def ref(self):
         """Return a hashable reference to this tensor, for use as a dict key or set member."""
@@ -137,9 +138,11 @@ class EagerTensor(Tensor):
     __slots__ = ()
 
 
-def _format_value(value) -> str:
-    text = np.array2string(np.asarray(value), separator=" ")
-    return ("\n" + text) if np.ndim(value) > 0 else text
+def numpy_text(value, is_repr: bool = False) -> str:
+    """Format a value as TensorFlow prints tensors: NumPy's str (or repr), on a new line when
+    it spans several lines."""
+    text = repr(value) if is_repr else str(value)
+    return "\n" + text if "\n" in text else text
 
 
 class _Reference:

@@ -62,7 +62,9 @@ class Variable:
 
     @property
     def name(self) -> str:
-        return self._name
+        """The name with TensorFlow's output suffix (``"x:0"``); Keras layer variables give
+        their plain name (``"kernel"``), as Keras 3 does."""
+        return self._name if self.path != self._name else f"{self._name}:0"
 
     @property
     def trainable(self) -> bool:
@@ -174,9 +176,10 @@ class Variable:
         return int(self._value)
 
     def __repr__(self) -> str:
-        text = np.array2string(np.asarray(self._value), separator=", ")
+        from .tensor import numpy_text
+
         return (f"<tf.Variable '{self._name}:0' shape={self.shape} dtype={self.dtype.name}, "
-                f"numpy={text}>")
+                f"numpy={numpy_text(self._value[()] if self._value.ndim == 0 else self._value, True)}>")
 
     def ref(self):
         from .tensor import _Reference

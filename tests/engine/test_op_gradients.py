@@ -297,3 +297,18 @@ def test_derivative_convention_at_kink(case):
     gradient = _gradient_at(fn, x)
 
     np.testing.assert_allclose(gradient, np.asarray(expected, np.float32), rtol=1e-6)
+
+
+def test_clip_by_norm_values_and_gradient():
+    clipped = tf.clip_by_norm(tf.constant([3.0, 4.0]), 1.0)
+    np.testing.assert_allclose(clipped.numpy(), [0.6, 0.8], rtol=1e-6)
+    check_grads(lambda x: tf.clip_by_norm(x, 1.0), [np.array([3.0, 4.0])])
+    check_grads(lambda x: tf.clip_by_norm(x, 10.0), [np.array([3.0, 4.0])])
+
+
+def test_tensor_prints_as_tensorflow_does():
+    assert str(tf.constant(6.0)) == "tf.Tensor(6.0, shape=(), dtype=float32)"
+    assert str(tf.constant([0.0, 0.0])) == "tf.Tensor([0. 0.], shape=(2,), dtype=float32)"
+    assert str(tf.constant([[1.0], [2.0]])) == "tf.Tensor(\n[[1.]\n [2.]], shape=(2, 1), dtype=float32)"
+    assert repr(tf.constant([1.0])) == "<tf.Tensor: shape=(1,), dtype=float32, numpy=array([1.], dtype=float32)>"
+    assert tf.Variable(3.0, name="x0").name == "x0:0"

@@ -16,7 +16,7 @@ __all__ = [
     "reshape", "transpose", "expand_dims", "squeeze", "broadcast_to", "concat", "stack",
     "unstack", "where", "identity", "stop_gradient", "zeros", "ones", "zeros_like", "ones_like",
     "fill", "eye", "one_hot", "argmax", "argmin", "shape", "size", "rank", "getitem", "gather",
-    "tile", "range_", "linspace", "split", "clip_by_value",
+    "tile", "range_", "linspace", "split", "clip_by_value", "clip_by_norm",
 ]
 
 
@@ -540,3 +540,20 @@ def size(input, out_type=None, name=None) -> Tensor:  # noqa: A002
 
 def rank(input, name=None) -> Tensor:  # noqa: A002
     return EagerTensor(np.int32(to_tensor(input)._value.ndim))
+
+
+def clip_by_norm(t, clip_norm, axes=None, name=None) -> Tensor:
+    """Scale ``t`` so that its L2 norm over ``axes`` (all axes when None) is at most ``clip_norm``.
+
+    Built from engine ops as TensorFlow builds it, so a zero tensor gets a zero gradient
+    rather than NaN.
+    """
+    from .math_ops import divide, greater, maximum, multiply, sqrt
+    from .reduction_ops import reduce_sum
+
+    t = to_tensor(t)
+    squared_sum = reduce_sum(multiply(t, t), axis=axes, keepdims=True)
+    positive = greater(squared_sum, 0.0)
+    safe_sum = where(positive, squared_sum, ones_like(squared_sum))
+    norm = where(positive, sqrt(safe_sum), squared_sum)
+    return divide(multiply(t, clip_norm), maximum(norm, clip_norm))
