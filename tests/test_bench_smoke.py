@@ -5,16 +5,21 @@ hand-written NumPy row. It never checks a time: timings belong to ``python -m be
 """
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bench import run as bench_run
 from bench.crosscheck import compare
-from bench.memory import check_memory, resident_bytes
+from bench.memory import resident_bytes
 from bench.report import README_BEGIN, README_END, render, replace_readme_results
 from bench.timing import TimingConfig
 from bench.workloads import WORKLOADS
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TINY = TimingConfig(warmup=1, batches=1, slow_batches=1, min_batch_seconds=0.0)
 LIBRARIES = ["numpy", "tapestudio"]
@@ -62,12 +67,19 @@ def test_memory_check_reports_growth(tiny_run):
 
 @pytest.mark.skipif(resident_bytes() is None, reason="needs /proc/self/statm (Linux)")
 def test_memory_check_sees_leak():
-    leaked_arrays = []
-    # Arrays this large are mapped from the system and written, so each one adds to the
-    # resident size; small ones could reuse free heap left by earlier tests and add nothing.
-    report = check_memory(lambda: leaked_arrays.append(np.ones(40_000)), 200)
-    # 180 steps after the warm-up keep about 58 MB alive.
-    assert report["steady_growth_bytes"] > 30 * 1024 * 1024
+    # A fresh interpreter, because free heap left by earlier tests could absorb the leak
+    # without the resident size growing.
+    code = (
+        "import numpy as np\n"
+        "from bench.memory import check_memory\n"
+        "leaked = []\n"
+        "report = check_memory(lambda: leaked.append(np.ones(64)), 20_000)\n"
+        "print(report['steady_growth_bytes'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    # 18,000 steps after the warm-up keep 18,000 arrays of 64 float64 values, over 10 MB.
+    assert int(result.stdout) > 5 * 1024 * 1024
 
 
 def test_report_has_row_per_library(tiny_run):
