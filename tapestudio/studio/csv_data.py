@@ -278,6 +278,9 @@ def _check_column_exists(table: CsvTable, column: str, field: str) -> None:
         raise ProjectError(table.source, field, problem)
 
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def _feature_column(table: CsvTable, column: str, field: str) -> np.ndarray:
     numbers = np.empty(len(table.rows), dtype=np.float32)
     for row, cell in enumerate(table.column(column)):
@@ -294,6 +297,12 @@ def _feature_column(table: CsvTable, column: str, field: str) -> np.ndarray:
             problem = (
                 f"{where}: {cell!r} is not a finite number; correct the value, or leave the "
                 "column out of the features"
+            )
+            raise ProjectError(table.source, field, problem)
+        if abs(number) > _FLOAT32_MAX:
+            problem = (
+                f"{where}: {cell!r} is beyond the float32 range (about ±3.4e38) that training "
+                "uses; rescale the column, or leave it out of the features"
             )
             raise ProjectError(table.source, field, problem)
         numbers[row] = number

@@ -229,6 +229,12 @@ def test_infinite_feature_message(tmp_path):
     assert "line 2, column 'a': 'inf' is not a finite number" in error.problem
 
 
+def test_feature_beyond_float32_message(tmp_path):
+    error = import_error(tmp_path, "a,y\n1e308,0\n2,1\n", ["a"], "y")
+
+    assert "line 2, column 'a': '1e308' is beyond the float32 range" in error.problem
+
+
 def test_missing_label_message(tmp_path):
     error = import_error(tmp_path, "a,y\n1,cat\n2,\n", ["a"], "y")
 
