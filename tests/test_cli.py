@@ -158,6 +158,8 @@ BAD_ARGUMENTS = {
     "steps missing": (["run", "iris", "--out", "out"], "--steps"),
     "out missing": (["run", "iris", "--steps", "3"], "--out"),
     "out is a file": (["run", "iris", "--steps", "3", "--out", "taken.txt"], "is a file"),
+    # /proc refuses new files even to root, so this folder is unwritable for every user.
+    "out not writable": (["run", "iris", "--steps", "3", "--out", "/proc"], "cannot write files there"),
     "seed negative": (
         ["run", "iris", "--steps", "3", "--out", "out", "--seed", "-1"],
         "invalid seed",

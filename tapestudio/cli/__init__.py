@@ -17,6 +17,7 @@ import argparse
 import logging
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import TextIO
@@ -299,6 +300,14 @@ def _prepare_out_dir(out_dir: Path) -> Path:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         problem = f"--out {str(out_dir)!r}: cannot create the folder: {error.strerror}"
+        raise UsageError(problem) from None
+
+    # Finding out now that the folder is not writable saves a user a whole run.
+    try:
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as error:
+        problem = f"--out {str(out_dir)!r}: cannot write files there: {error.strerror}"
         raise UsageError(problem) from None
     return out_dir
 
