@@ -75,7 +75,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", default=",".join(MEASUREMENTS),
                         help=f"comma-separated measurements to run (default: {','.join(MEASUREMENTS)})")
     parser.add_argument("--seconds", type=float, default=10.0,
-                        help="length of the headless and the GUI measurement of the live run (default: 10)")
+                        help="time on each side, headless and in the window, of a live run (default: 10)")
+    parser.add_argument("--live-runs", type=int, default=3,
+                        help="live runs, each in a new process; the targets use the median (default: 3)")
     parser.add_argument("--launch-runs", type=int, default=5,
                         help="timed launches, after one untimed one (default: 5)")
     parser.add_argument("--long-steps", type=int, default=1_000_000,
@@ -100,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
 
     results = {"environment": describe_environment(), "command": " ".join(["python -m bench.gui", *argv])}
     if "live" in chosen:
-        logger.info("live run of iris: %g s headless, then %g s in the window", arguments.seconds, arguments.seconds)
-        results["live"] = run_child("gui_live", ["--seconds", str(arguments.seconds)])
+        logger.info("%d live runs of iris, %g s headless and %g s in the window each",
+                    arguments.live_runs, arguments.seconds, arguments.seconds)
+        results["live"] = [run_child("gui_live", ["--seconds", str(arguments.seconds)]) for _ in range(arguments.live_runs)]
     if "launch" in chosen:
         logger.info("launch: %d timed runs", arguments.launch_runs)
         results["launch"] = measure_launch(arguments.launch_runs, "iris")

@@ -25,13 +25,29 @@ def _load(result: dict) -> str:
     return f"{_number(before, 2)} before, {_number(after, 2)} after"
 
 
-def render_live(live: dict) -> list[str]:
-    if "error" in live:
-        return ["### Live run", "", f"Not measured: {live['error']}.", ""]
+def median_live(runs: list[dict]) -> dict | None:
+    """Return the live run with the median training ratio, or None when no run succeeded."""
+    done = sorted((run for run in runs if "error" not in run), key=lambda run: run["training_ratio"])
+    return done[len(done) // 2] if done else None
+
+
+def render_live(runs: list[dict]) -> list[str]:
+    live = median_live(runs)
+    if live is None:
+        errors = "; ".join(run["error"] for run in runs)
+        return ["### Live run", "", f"Not measured: {errors}.", ""]
     gui, headless = live["gui"], live["headless"]
     interval, refresh = gui["frame_interval_ms"], gui["refresh_ms"]
+    each = ", ".join(
+        f"{run['training_ratio']:.2f} at {run['gui']['frames_per_second']:.1f} frames/s"
+        for run in runs if "error" not in run
+    )
     return [
         f"### Live run: `{live['project']}` training while the window draws",
+        "",
+        f"{len(runs)} runs, each in a new process, alternating {live['phases']} headless and "
+        f"{live['phases']} GUI phases. Training speed as a share of headless, and frame rate, "
+        f"of each run: {each}. The table shows the run with the median share.",
         "",
         "| measure | value |",
         "|---|---|",
@@ -98,13 +114,14 @@ def render_long(long: dict) -> list[str]:
 def evaluate(results: dict) -> list[tuple[str, str, str, bool]]:
     """Return (target, measured, limit, met) for every target whose measurement ran."""
     rows = []
-    live = results.get("live")
-    if live and "error" not in live:
+    live = median_live(results.get("live") or [])
+    if live is not None:
         fps = live["gui"]["frames_per_second"]
-        rows.append(("frames per second while iris trains", f"{fps:.1f}", f"at least {MIN_FRAMES_PER_SECOND:g}",
+        rows.append(("frames per second while iris trains (median run)", f"{fps:.1f}",
+                     f"at least {MIN_FRAMES_PER_SECOND:g}",
                      fps >= MIN_FRAMES_PER_SECOND))
         ratio = live["training_ratio"]
-        rows.append(("training speed in the window, as a share of headless", f"{ratio:.2f}",
+        rows.append(("training speed in the window, as a share of headless (median run)", f"{ratio:.2f}",
                      f"at least {MIN_TRAINING_RATIO:g}", ratio >= MIN_TRAINING_RATIO))
 
     launch = results.get("launch")

@@ -93,6 +93,7 @@ class RunActions:
         self.save_plot.triggered.connect(lambda _checked=False: self.choose_plot())
 
         self._add_to_menus()
+        window.plots.set_folder_store(window.settings)
         window.plots.png_saved.connect(lambda path: window.statusBar().showMessage(f"Saved {path}", 8000))
 
     def _add_to_menus(self) -> None:

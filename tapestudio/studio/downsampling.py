@@ -18,6 +18,9 @@ import numpy as np
 # Points of one level that a bucket of the next level summarises.
 LEVEL_FACTOR = 8
 _INITIAL_CAPACITY = 256
+# The step axis is rounded more coarsely than the values, so that a plot following a run
+# changes its x range, and with it the axis labels and the grid, less often.
+X_STEP_FRACTION = 0.2
 _STEP_TOLERANCE = 1e-5
 
 
@@ -232,27 +235,40 @@ def _round_step(minimum: float) -> float:
     return 10.0 * power
 
 
-def plot_bounds(
-    x: np.ndarray, ys: list[np.ndarray], log_y: bool = False
-) -> tuple[tuple[float, float], tuple[float, float]] | None:
+def log_values(ys: list[np.ndarray]) -> list[np.ndarray]:
+    """Return log10 of each array, float32, with NaN where a value is 0, negative or not finite.
+
+    For a logarithmic y axis: pyqtgraph then draws the returned values on a linear scale with
+    logarithmic tick labels.
+    """
+    logged = []
+    for values in ys:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = np.log10(np.asarray(values, dtype=np.float32))
+        result[~np.isfinite(result)] = np.nan
+        logged.append(result)
+    return logged
+
+
+def plot_bounds(x: np.ndarray, ys: list[np.ndarray]) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """Return rounded (x range, y range) that show every finite point of the curves, or None.
 
-    ``x`` (points,) and each of ``ys`` (points,) as ``EnvelopeTable.view`` returns them. With
-    ``log_y`` the y range is in log10 units and only positive values count, as in a plot with
-    a logarithmic y axis.
+    ``x`` (points,) and each of ``ys`` (points,) as ``EnvelopeTable.view`` returns them, NaN
+    where a value is not drawn.
     """
-    finite_x = x[np.isfinite(x)]
-    values = [np.asarray(y, dtype=np.float64) for y in ys]
-    values = np.concatenate(values) if values else np.empty(0)
-    if log_y:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            values = np.log10(values[values > 0])
-    values = values[np.isfinite(values)]
-    if finite_x.size == 0 or values.size == 0:
+    if x.size == 0:
         return None
+    lows, highs = [], []
+    for values in ys:
+        if values.size:
+            # fmin and fmax skip NaN, and give NaN only when every value is NaN.
+            lows.append(np.fmin.reduce(values))
+            highs.append(np.fmax.reduce(values))
+    low = np.fmin.reduce(np.asarray(lows, dtype=np.float64)) if lows else np.nan
+    high = np.fmax.reduce(np.asarray(highs, dtype=np.float64)) if highs else np.nan
 
-    x_range = rounded_range(float(finite_x.min()), float(finite_x.max()))
-    y_range = rounded_range(float(values.min()), float(values.max()))
+    x_range = rounded_range(float(np.fmin.reduce(x)), float(np.fmax.reduce(x)), X_STEP_FRACTION)
+    y_range = rounded_range(float(low), float(high))
     if x_range is None or y_range is None:
         return None
     return x_range, y_range

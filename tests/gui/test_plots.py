@@ -112,8 +112,22 @@ def test_metric_plot_log_scale(window):
     plot = window.plots.metric_plot
 
     plot.log_scale.setChecked(True)
+    _, y = plot.curves[("layer1", "dense/kernel")].getData()
 
-    assert plot.plot_item.ctrl.logYCheck.isChecked()
+    assert plot.log_y
+    assert plot.plot_item.getAxis("left").logMode
+    np.testing.assert_allclose(
+        y, np.log10(window.session.history.series("layer1", "dense/kernel", "update_norm")), rtol=1e-5
+    )
+
+
+def test_metric_plot_log_scale_from_plot_menu(window):
+    step_directly(window, 5)
+    plot = window.plots.metric_plot
+
+    plot.plot_item.ctrl.logYCheck.setChecked(True)
+
+    assert plot.log_scale.isChecked()
 
 
 def test_health_plot_counts_per_tape(window):
@@ -309,3 +323,19 @@ def test_plot_catches_up_in_pieces(window, monkeypatch):
     x, _ = window.plots.metric_plot.items[0].getData()
 
     assert x.tolist() == list(range(1, 101))
+
+
+def test_png_dialog_remembers_folder(iris_window, tmp_path, monkeypatch):
+    step_directly(iris_window, 3)
+    asked = []
+
+    def choose(parent, title, suggested, filters):
+        asked.append(suggested)
+        return str(tmp_path / "metric.png"), ""
+
+    monkeypatch.setattr(pg.QtWidgets.QFileDialog, "getSaveFileName", staticmethod(choose))
+    iris_window.plots.metric_plot.png_button.click()
+    iris_window.plots.objective_plot.png_button.click()
+
+    assert iris_window.settings.last_folder() == tmp_path
+    assert asked[1].startswith(str(tmp_path))

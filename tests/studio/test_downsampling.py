@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tapestudio.studio.downsampling import LEVEL_FACTOR, EnvelopeTable, plot_bounds, rounded_range
+from tapestudio.studio.downsampling import (
+    LEVEL_FACTOR,
+    EnvelopeTable,
+    log_values,
+    plot_bounds,
+    rounded_range,
+)
 
 
 def filled_table(length, columns=2, seed=0, chunks=True):
@@ -159,10 +165,17 @@ def test_plot_bounds_ignore_nan():
     assert bounds[1] == pytest.approx((0.2, 0.8))
 
 
-def test_plot_bounds_log_scale_uses_positive_values():
-    bounds = plot_bounds(np.array([1.0, 2.0, 3.0]), [np.array([0.0, 0.01, 10.0])], log_y=True)
+def test_log_values_leave_out_nonpositive():
+    logged = log_values([np.array([0.0, 0.01, 10.0, -1.0, np.inf])])[0]
 
-    assert bounds[1] == pytest.approx((-2.0, 1.0))
+    assert np.isnan(logged[[0, 3, 4]]).all()
+    assert logged[1:3] == pytest.approx([-2.0, 1.0])
+
+
+def test_plot_bounds_round_x_coarsely():
+    bounds = plot_bounds(np.array([1.0, 3456.0]), [np.array([0.0, 1.0])])
+
+    assert bounds[0] == (0.0, 4000.0)
 
 
 def test_plot_bounds_without_finite_values():

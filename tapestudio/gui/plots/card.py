@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -55,6 +55,9 @@ class PlotCard(QWidget):
         self._layout.setSpacing(2)
         self._layout.addLayout(self.header)
         self.graphics: QWidget | None = None
+        # Where the file dialog starts: an object with last_folder() and set_last_folder(),
+        # such as the app's settings; None starts in the home folder and remembers nothing.
+        self.folder_store = None
 
     def add_control(self, widget: QWidget) -> None:
         """Put a control (a combo box, a spin box, ...) in the header, before the PNG button."""
@@ -93,13 +96,14 @@ class PlotCard(QWidget):
 
     def choose_png_path(self) -> None:
         """Ask for a file name and save the plot there; a failure is shown in a message box."""
-        folder = Path(str(QSettings().value("last_folder", str(Path.home()))))
+        folder = Path(self.folder_store.last_folder()) if self.folder_store is not None else Path.home()
         suggested = str(folder / f"{_file_stem(self.title)}.png")
         path, _ = QFileDialog.getSaveFileName(self, "Save plot as PNG", suggested, PNG_FILTER)
         if not path:
             return
 
-        QSettings().setValue("last_folder", str(Path(path).parent))
+        if self.folder_store is not None:
+            self.folder_store.set_last_folder(Path(path).parent)
         try:
             self.save_png(path)
         except OSError as error:

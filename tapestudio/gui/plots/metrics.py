@@ -35,7 +35,9 @@ class MetricPlot(StepPlot):
 
         self.log_scale = QCheckBox("log scale", self)
         self.log_scale.setToolTip("Draw the values on a logarithmic axis; zero values are left out")
-        self.log_scale.toggled.connect(self._log_scale_changed)
+        self.log_scale.toggled.connect(lambda checked: self.plot_item.setLogMode(y=checked))
+        # The right-click menu has its own log check box; keep the two in step.
+        self.plot_item.ctrl.logYCheck.toggled.connect(self._log_scale_changed)
 
         self.add_control(self.metric_combo)
         self.add_control(self.log_scale)
@@ -64,8 +66,9 @@ class MetricPlot(StepPlot):
         return np.column_stack([rows.series(tape, variable, self.metric) for tape, variable in self._keys])
 
     def _log_scale_changed(self, checked: bool) -> None:
-        self.plot_item.setLogMode(y=checked)
-        self.follow_data()
+        self.log_scale.blockSignals(True)
+        self.log_scale.setChecked(checked)
+        self.log_scale.blockSignals(False)
 
     def _metric_changed(self) -> None:
         self.plot_item.setLabel("left", METRIC_TITLES[self.metric])

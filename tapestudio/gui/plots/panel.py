@@ -55,11 +55,12 @@ class PlotsPanel(QTabWidget):
         self._regions_plot: RegionsPlot | None = None
         self._weights_view: WeightsView | None = None
         self._health_plot: HealthPlot | None = None
+        self._folder_store = None
 
         self.objective_plot = ObjectivePlot(self)
         self.metric_plot = MetricPlot(self)
         for card in (self.objective_plot, self.metric_plot):
-            card.png_saved.connect(self.png_saved)
+            self._adopt(card)
 
         self._add_tabs()
         self.currentChanged.connect(self._tab_changed)
@@ -84,7 +85,7 @@ class PlotsPanel(QTabWidget):
         """The decision regions, beside the objective; hidden for data without regions."""
         if self._regions_plot is None:
             self._regions_plot = RegionsPlot(self)
-            self._regions_plot.png_saved.connect(self.png_saved)
+            self._adopt(self._regions_plot)
             self._top.addWidget(self._regions_plot)
             self._top.setSizes([500, 400])
             self._regions_plot.set_session(self._session)
@@ -97,7 +98,7 @@ class PlotsPanel(QTabWidget):
         if self._weights_view is None:
             self._weights_view = WeightsView(self)
             for card in self._weights_view.cards:
-                card.png_saved.connect(self.png_saved)
+                self._adopt(card)
             self._weights_view.set_variables(self._session.variable_names)
             self._weights_view.variable_combo.currentTextChanged.connect(lambda _name: self.invalidate())
             self.widget(WEIGHTS_TAB).set_content(self._weights_view)
@@ -112,7 +113,7 @@ class PlotsPanel(QTabWidget):
         """The NaN and infinity counts per tape, on the Non-finite values tab."""
         if self._health_plot is None:
             self._health_plot = HealthPlot(self)
-            self._health_plot.png_saved.connect(self.png_saved)
+            self._adopt(self._health_plot)
             self.widget(HEALTH_TAB).set_content(self._health_plot)
             self._health_plot.update_from(self._session.history)
         return self._health_plot
@@ -130,6 +131,22 @@ class PlotsPanel(QTabWidget):
             self.objective_plot, self.regions_plot, self.metric_plot, self.health_plot,
             *self.weights_view.cards,
         ]
+
+    def set_folder_store(self, store) -> None:
+        """Make every plot's PNG dialog start in ``store.last_folder()`` and update it."""
+        self._folder_store = store
+        for card in self._built_cards():
+            card.folder_store = store
+
+    def _built_cards(self) -> list[PlotCard]:
+        cards = [self.objective_plot, self.metric_plot, self._regions_plot, self._health_plot]
+        if self._weights_view is not None:
+            cards += self._weights_view.cards
+        return [card for card in cards if card is not None]
+
+    def _adopt(self, card: PlotCard) -> None:
+        card.png_saved.connect(self.png_saved)
+        card.folder_store = self._folder_store
 
     def _tab_changed(self, index: int) -> None:
         # Reading the property builds the tab's plots the first time.

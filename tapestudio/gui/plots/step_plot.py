@@ -9,6 +9,11 @@ Until the user pans or zooms, the plot follows the data with ranges rounded outw
 steps (see ``rounded_range``), set before the paint. pyqtgraph's automatic range would move the
 axes a little on every frame, and each move redraws the axis tick labels and the grid and costs
 a second paint. The "A" button of the plot returns to following the data.
+
+The curves are ``PlotCurveItem`` objects fed with the table's points. ``PlotDataItem`` would
+scan each array again for its bounds and keep a second copy, which cost more GUI-thread time
+per frame than anything else in these plots. For a logarithmic y axis the plot passes log10 of
+the values and switches the axis to logarithmic tick labels, as ``PlotDataItem`` does inside.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QWidget
 
-from tapestudio.studio.downsampling import EnvelopeTable, plot_bounds
+from tapestudio.studio.downsampling import EnvelopeTable, log_values, plot_bounds
 from tapestudio.studio.history import History, HistoryEvent, HistoryRows
 
 from .card import PlotCard
@@ -108,18 +113,20 @@ class StepPlot(PlotCard):
         self.markers = EventMarkers(self.plot_item, self.legend)
         self.set_graphics(self.plot_widget, self.view_box)
 
-        self._items: list[pg.PlotDataItem] = []
+        self._items: list[pg.PlotCurveItem] = []
         self._table: EnvelopeTable | None = None
         self._source: tuple[int, int] | None = None
         self._rows_read = 0
         # True while the plot sets its view range to the data, False after a pan or zoom.
         self.follows_data = True
         self._setting_range = False
+        self._shown_bounds = None
 
         self.view_box.disableAutoRange()
         self.view_box.sigRangeChanged.connect(self._on_range_changed)
         self.view_box.sigStateChanged.connect(self._on_view_state_changed)
         self.view_box.sigResized.connect(self.redraw)
+        self.plot_item.ctrl.logYCheck.toggled.connect(lambda _checked: self.follow_data())
 
     # -- to define in subclasses ------------------------------------------------------------
 
@@ -137,7 +144,12 @@ class StepPlot(PlotCard):
     # -- updating ---------------------------------------------------------------------------
 
     @property
-    def items(self) -> list[pg.PlotDataItem]:
+    def log_y(self) -> bool:
+        """Whether the y axis is logarithmic (set in the plot's right-click menu or header)."""
+        return bool(self.plot_item.ctrl.logYCheck.isChecked())
+
+    @property
+    def items(self) -> list[pg.PlotCurveItem]:
         """The curve items, in column order."""
         return list(self._items)
 
@@ -179,7 +191,7 @@ class StepPlot(PlotCard):
         specs = self.curve_specs(history)
         self._items = []
         for name, curve_pen in specs:
-            item = pg.PlotDataItem(pen=curve_pen, name=name, connect="finite")
+            item = pg.PlotCurveItem(pen=curve_pen, name=name, connect="finite")
             self.plot_item.addItem(item)
             self._items.append(item)
 
@@ -198,6 +210,8 @@ class StepPlot(PlotCard):
         x_min, x_max = self._query_range()
         width = int(self.view_box.width()) or FALLBACK_WIDTH
         x, ys = self._table.view(x_min, x_max, POINTS_PER_PIXEL * width)
+        if self.log_y:
+            ys = log_values(ys)
         for item, y in zip(self._items, ys, strict=False):
             item.setData(x, y)
         if self.follows_data:
@@ -211,9 +225,11 @@ class StepPlot(PlotCard):
         return x_min - margin, x_max + margin
 
     def _show_bounds(self, x: np.ndarray, ys: list[np.ndarray]) -> None:
-        bounds = plot_bounds(x, ys, log_y=bool(self.plot_item.ctrl.logYCheck.isChecked()))
-        if bounds is None:
+        bounds = plot_bounds(x, ys)
+        # pyqtgraph's setRange does a fair amount of work before it finds nothing changed.
+        if bounds is None or bounds == self._shown_bounds:
             return
+        self._shown_bounds = bounds
         self._setting_range = True
         try:
             self.view_box.setRange(xRange=bounds[0], yRange=bounds[1], padding=0)
@@ -223,6 +239,7 @@ class StepPlot(PlotCard):
     def follow_data(self) -> None:
         """Show the whole history again and keep following it as it grows."""
         self.follows_data = True
+        self._shown_bounds = None
         self.redraw()
 
     def _on_range_changed(self) -> None:
