@@ -10,9 +10,10 @@ the project as an undoable edit.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,6 +33,8 @@ from tapestudio.studio.seeds import with_new_weight_seed
 logger = logging.getLogger(__name__)
 
 NEW_WEIGHTS_SHORTCUT = "Ctrl+Shift+R"
+# How long New Weights waits for a paused worker's stop signal to reach the window.
+STOP_DELIVERY_SECONDS = 2.0
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
 
 
@@ -116,8 +119,11 @@ class RunActions:
         window = self.window
         if window.is_running():
             window.controller.pause(wait=True)
-            # Deliver the worker's queued stop now, so that the window no longer counts as running.
-            QCoreApplication.sendPostedEvents(window.controller)
+            # The worker's stop signal may still be on its way from the worker thread: process
+            # events until it arrives, so that the window no longer counts as running.
+            deadline = time.monotonic() + STOP_DELIVERY_SECONDS
+            while window.is_running() and time.monotonic() < deadline:
+                QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
 
         project = with_new_weight_seed(window.session.project)
         if not window.apply_project_edit(project, "New initial weights"):
