@@ -88,6 +88,19 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _shown(argv: list[str]) -> list[str]:
+    """Return the options as the report shows them: without the file name of ``--json``."""
+    shown, skip = [], False
+    for argument in argv:
+        if skip:
+            skip = False
+        elif argument == "--json":
+            skip = True
+        elif not argument.startswith("--json="):
+            shown.append(argument)
+    return shown
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the measurements; return 2 for an invalid option, else 0 (a missed target too)."""
     argv = sys.argv[1:] if argv is None else argv
@@ -100,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"choose from {', '.join(MEASUREMENTS)}\n")
         return 2
 
-    results = {"environment": describe_environment(), "command": " ".join(["python -m bench.gui", *argv])}
+    results = {"environment": describe_environment(), "command": " ".join(["python -m bench.gui", *_shown(argv)])}
     if "live" in chosen:
         logger.info("%d live runs of iris, %g s headless and %g s in the window each",
                     arguments.live_runs, arguments.seconds, arguments.seconds)

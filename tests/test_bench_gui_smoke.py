@@ -53,3 +53,7 @@ def test_readme_section_replaced():
 
 def test_unknown_measurement_rejected():
     assert bench_gui.main(["--only", "frames"]) == 2
+
+
+def test_report_command_leaves_out_json_path():
+    assert bench_gui._shown(["--seconds", "1", "--json", "out.json", "--json=x.json"]) == ["--seconds", "1"]
