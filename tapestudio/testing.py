@@ -114,8 +114,10 @@ def check_grads(fn: Callable, args: Sequence, order: int = 2, eps: float = 1e-6,
     if dtype.kind != "f":
         raise ValueError(f"dtype must be a floating dtype, got {dtype}.")
     precise = dtype == np.float64
-    rtol = rtol if rtol is not None else (1e-5 if precise else 1e-3)
-    atol = atol if atol is not None else (1e-6 if precise else 1e-4)
+    if rtol is None:
+        rtol = 1e-5 if precise else 1e-3
+    if atol is None:
+        atol = 1e-6 if precise else 1e-4
     arrays = [np.asarray(a, dtype=np.float64) for a in args]
     for depth in range(1, order + 1):
         _check_first_order(fn, arrays, dtype, depth, eps, rtol, atol, seed + depth, trials)

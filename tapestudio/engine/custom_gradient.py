@@ -140,7 +140,7 @@ def _record_outputs(tapes, name: str, inputs: tuple, flat_result: list, gradient
 class _GradientFunction:
     """Call ``grad_fn`` once per backward pass and hand out the gradient of each input.
 
-    The backward pass asks for the inputs of one record in increasing order, all with the same
+    The backward pass requests the gradients of one record's inputs in increasing order, all with the same
     cotangent value (possibly wrapped in a new Tensor each time), so a new cotangent value or
     an index that does not increase starts a new pass.
     """

@@ -516,13 +516,8 @@ def backprop(records: list, tracked: set, flat_targets: list, seeds: list, flat_
         raise NotBatchable("a tape records this backward pass")
 
     cotangents: dict[int, Tensor] = {}
-    for target, seed in zip(flat_targets, seeds):
-        key = id(target)
-        if _value_of(target).dtype.kind not in "fc":
-            continue
-        # A target that is itself a source gets its seed as gradient, tracked or not.
-        if key in depends or key in source_keys:
-            _accumulate(cotangents, key, seed)
+    for key, seed in _seeded_targets(flat_targets, seeds, depends, source_keys):
+        _accumulate(cotangents, key, seed)
 
     observers = tape_stack.backward_observers
     for record in reversed(relevant):
@@ -549,6 +544,19 @@ def backprop(records: list, tracked: set, flat_targets: list, seeds: list, flat_
     return [cotangents.get(id(s)) for s in flat_sources]
 
 
+def _seeded_targets(flat_targets: list, seeds: list, depends: set, source_keys: set) -> list:
+    """Return the (key, seed) pairs of the floating-point targets that reach a source.
+
+    A target that is itself a source gets its seed as gradient, tracked or not.
+    """
+    pairs = []
+    for target, seed in zip(flat_targets, seeds):
+        key = id(target)
+        if _value_of(target).dtype.kind in "fc" and (key in depends or key in source_keys):
+            pairs.append((key, seed))
+    return pairs
+
+
 def _accumulate(cotangents: dict, key: int, g) -> None:
     previous = cotangents.get(key)
     cotangents[key] = g if previous is None else add(previous, g)
@@ -561,13 +569,9 @@ def _backprop_arrays(relevant, depends, source_keys, flat_targets, seeds, flat_s
     Tensor and run their engine VJPs, which no tape records because none is active.
     """
     cotangents: dict[int, np.ndarray] = {}
-    for target, seed in zip(flat_targets, seeds):
-        key = id(target)
-        if _value_of(target).dtype.kind not in "fc":
-            continue
-        if key in depends or key in source_keys:
-            previous = cotangents.get(key)
-            cotangents[key] = seed._value if previous is None else previous + seed._value
+    for key, seed in _seeded_targets(flat_targets, seeds, depends, source_keys):
+        previous = cotangents.get(key)
+        cotangents[key] = seed._value if previous is None else previous + seed._value
 
     observers = tape_stack.backward_observers
     for record in reversed(relevant):

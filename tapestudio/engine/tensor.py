@@ -1,6 +1,6 @@
 """Tensor: an immutable NumPy value that tapes can record.
 
-A Tensor holds one NumPy array (or NumPy scalar, for rank 0) and never changes it. Tapes key
+A Tensor contains one NumPy array (or NumPy scalar, for rank 0) and never changes it. Tapes key
 tensors by object identity, never by value, so two equal constants are two sources.
 """
 
@@ -236,8 +236,8 @@ def constant(value, dtype=None, shape=None, name=None) -> Tensor:
     """Create a constant tensor from a Python or NumPy value.
 
     Python floats become float32 and Python ints int32, as in TensorFlow. A tensor passed in is
-    returned as it is (so gradients still flow through it) unless ``dtype`` or ``shape`` asks for
-    a change.
+    returned as it is (so gradients still flow through it) unless ``dtype`` or ``shape``
+    requests a change.
 
     Raises:
         TypeError: ``value`` cannot be converted to ``dtype``.

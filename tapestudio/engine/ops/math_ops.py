@@ -52,8 +52,8 @@ def unbroadcast(g: Tensor, shape: tuple) -> Tensor:
 def unbroadcast_array(g, shape: tuple, out):
     """NumPy version of ``unbroadcast``, for backward passes that no tape records.
 
-    ``g`` may carry leading batch axes in front of the shape of the op's output ``out`` (one
-    cotangent per row of a Jacobian); they are kept.
+    ``g`` may carry leading batch axes in front of the shape of the op's output ``out``, one
+    cotangent per row of a Jacobian. Those axes are kept.
     """
     g_shape = g.shape
     if g_shape == shape:
